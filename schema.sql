@@ -1,0 +1,132 @@
+-- venue-groups schema: the one place the schema lives.
+--
+-- The file is a sequence of versions. Each `-- version: N` line starts the
+-- statements that take a database from version N-1 to N; on start the
+-- server applies, in one transaction each, every version above the file's
+-- `PRAGMA user_version` and then sets it. Never edit a released version:
+-- add a new one below it.
+--
+-- Conventions: timestamps are RFC 3339 UTC text written by the server
+-- ("2026-11-26T08:15:00Z"); `*_key` columns hold the trimmed, lower-cased
+-- form of a value so that uniqueness and search ignore case (SQLite's own
+-- NOCASE folds ASCII only).
+
+-- version: 1
+
+-- A venue (sports hall, court, pool). Deleting one that still has groups or
+-- customers fails on their RESTRICT foreign keys (the API's 409).
+CREATE TABLE partners (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 255),
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+
+-- Partner staff and administrators. The password is an argon2id PHC string.
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL,
+    email_key     TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    first_name    TEXT NOT NULL,
+    last_name     TEXT NOT NULL,
+    is_admin      INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+    search_key    TEXT NOT NULL, -- lower-cased "first_name\nlast_name\nemail"
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+
+-- What a user may do (`groups.read`, ...). Admins hold every permission
+-- without rows here.
+CREATE TABLE user_permissions (
+    user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    permission  TEXT NOT NULL,
+    PRIMARY KEY (user_id, permission)
+) WITHOUT ROWID;
+
+-- Which partners a user works for (partner access).
+CREATE TABLE partner_users (
+    user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    partner_id  INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, partner_id)
+) WITHOUT ROWID;
+CREATE INDEX partner_users_by_partner ON partner_users (partner_id, user_id);
+
+-- Bearer tokens, stored only as the SHA-256 of the secret the client holds.
+-- Logout deletes the row.
+CREATE TABLE tokens (
+    token_hash  BLOB PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at  INTEGER NOT NULL, -- unix seconds
+    expires_at  INTEGER NOT NULL  -- unix seconds
+) WITHOUT ROWID;
+CREATE INDEX tokens_by_expiry ON tokens (expires_at);
+CREATE INDEX tokens_by_user ON tokens (user_id);
+
+-- A partner's customers. `search_key` is the lower-cased
+-- "first_name\nlast_name\nemail" the list searches with instr(), so `%` and
+-- `_` in a search are plain characters.
+CREATE TABLE customers (
+    id          INTEGER PRIMARY KEY,
+    partner_id  INTEGER NOT NULL REFERENCES partners (id) ON DELETE RESTRICT,
+    first_name  TEXT NOT NULL CHECK (length(first_name) BETWEEN 1 AND 255),
+    last_name   TEXT NOT NULL CHECK (length(last_name) BETWEEN 1 AND 255),
+    email       TEXT,
+    email_key   TEXT,
+    phone       TEXT CHECK (phone IS NULL OR length(phone) <= 50),
+    search_key  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    CHECK ((email IS NULL) = (email_key IS NULL))
+);
+-- Unique email per partner ignoring case; NULLs (no email) never collide.
+CREATE UNIQUE INDEX customers_email_per_partner ON customers (partner_id, email_key);
+CREATE INDEX customers_by_partner ON customers (partner_id, id);
+
+-- A partner's groups. `customers_count` is kept exact by the triggers on
+-- group_customers below, in the same transaction as the membership change.
+CREATE TABLE groups (
+    id               INTEGER PRIMARY KEY,
+    partner_id       INTEGER NOT NULL REFERENCES partners (id) ON DELETE RESTRICT,
+    name             TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 255),
+    name_key         TEXT NOT NULL,
+    description      TEXT CHECK (description IS NULL OR length(description) <= 2000),
+    customers_count  INTEGER NOT NULL DEFAULT 0 CHECK (customers_count >= 0),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL
+);
+-- Unique name per partner ignoring case.
+CREATE UNIQUE INDEX groups_name_per_partner ON groups (partner_id, name_key);
+CREATE INDEX groups_by_partner ON groups (partner_id, id);
+
+-- Membership of a customer in a group: one row per pair, listed in customer
+-- id order by the primary key. Goes with either side's delete.
+CREATE TABLE group_customers (
+    group_id     INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    customer_id  INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    added_at     TEXT NOT NULL,
+    PRIMARY KEY (group_id, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX group_customers_by_customer ON group_customers (customer_id, group_id);
+
+-- A group and its members belong to the same partner.
+CREATE TRIGGER group_customers_same_partner
+BEFORE INSERT ON group_customers
+WHEN (SELECT partner_id FROM groups WHERE id = NEW.group_id)
+     IS NOT (SELECT partner_id FROM customers WHERE id = NEW.customer_id)
+BEGIN
+    SELECT RAISE(ABORT, 'group and customer belong to different partners');
+END;
+
+CREATE TRIGGER group_customers_count_insert
+AFTER INSERT ON group_customers
+BEGIN
+    UPDATE groups SET customers_count = customers_count + 1 WHERE id = NEW.group_id;
+END;
+
+-- Also fires for rows removed by the cascades from groups and customers.
+CREATE TRIGGER group_customers_count_delete
+AFTER DELETE ON group_customers
+BEGIN
+    UPDATE groups SET customers_count = customers_count - 1 WHERE id = OLD.group_id;
+END;

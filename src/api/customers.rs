@@ -1,0 +1,133 @@
+//! `/partners/:partner_id/customers...`
+
+use super::error::ApiError;
+use super::request::Request;
+use super::validate::{Input, Patch, Text};
+use super::{pagination, reply, Ctx};
+use crate::clock;
+use crate::db::{self, customers::Fields, CustomerId, PartnerId};
+use warp::http::Response;
+use warp::hyper::Body;
+
+const NAME: Text = Text::required(255);
+const EMAIL: Text = Text::nullable(255).email();
+const PHONE: Text = Text::nullable(50);
+
+fn ids(req: &Request) -> Result<(PartnerId, CustomerId), ApiError> {
+    match (req.params.partner, req.params.customer) {
+        (Some(p), Some(c)) => Ok((p, c)),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// Reads a customer's fields with the rules of `POST /customers`; the
+/// CSV import validates its rows with the same function.
+pub fn read_fields(input: &mut Input) -> Option<Fields> {
+    let first_name = input.text("first_name", NAME).set();
+    let last_name = input.text("last_name", NAME).set();
+    let email = input.text("email", EMAIL).set();
+    let phone = input.text("phone", PHONE).set();
+    Some(Fields {
+        first_name: first_name?,
+        last_name: last_name?,
+        email,
+        phone,
+    })
+}
+
+/// GET /partners/:partner_id/customers
+pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let partner = req.params.partner.ok_or(ApiError::NotFound)?;
+    let slice = pagination::slice(&req);
+    let (slice, (rows, total)) = ctx
+        .read(&req, move |c, _| {
+            let slice = slice?;
+            let page = db::customers::list(c, partner, &slice)?;
+            Ok((slice, page))
+        })
+        .await?;
+    Ok(pagination::page(&req, &slice, &rows, total))
+}
+
+/// POST /partners/:partner_id/customers
+pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let partner = req.params.partner.ok_or(ApiError::NotFound)?;
+    ctx.authorize(&req).await?;
+    let mut input = req.json()?;
+    let fields = read_fields(&mut input);
+    input.finish()?;
+    let fields = fields.ok_or_else(|| ApiError::internal("validated fields missing"))?;
+    let customer = ctx
+        .writer
+        .write(move |c| db::customers::create(c, partner, &fields, &clock::now_rfc3339()))
+        .await?;
+    let location = format!(
+        "/api/internal/v1/partners/{partner}/customers/{}",
+        customer.id
+    );
+    Ok(reply::created(&customer, location))
+}
+
+/// GET /partners/:partner_id/customers/:customer_id
+pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let (partner, id) = ids(&req)?;
+    let customer = ctx
+        .read(&req, move |c, _| {
+            db::customers::find(c, partner, id)?.ok_or(ApiError::NotFound)
+        })
+        .await?;
+    Ok(reply::data(&customer))
+}
+
+/// PUT (or PATCH) /partners/:partner_id/customers/:customer_id: changes
+/// the fields given; `null` clears `email` or `phone`.
+pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let (partner, id) = ids(&req)?;
+    ctx.authorize(&req).await?;
+    let mut input = req.json()?;
+    let first_name = input.text("first_name", Text::sometimes(255));
+    let last_name = input.text("last_name", Text::sometimes(255));
+    let email = input.text("email", EMAIL);
+    let phone = input.text("phone", PHONE);
+    input.finish()?;
+    let customer = ctx
+        .writer
+        .write(move |c| {
+            let current = db::customers::find(c, partner, id)?.ok_or(ApiError::NotFound)?;
+            let merged = Fields {
+                first_name: first_name.set().unwrap_or(current.first_name.clone()),
+                last_name: last_name.set().unwrap_or(current.last_name.clone()),
+                email: merge(email, current.email.clone()),
+                phone: merge(phone, current.phone.clone()),
+            };
+            let unchanged = merged.first_name == current.first_name
+                && merged.last_name == current.last_name
+                && merged.email == current.email
+                && merged.phone == current.phone;
+            if unchanged {
+                return Ok(current);
+            }
+            db::customers::update(c, partner, id, &merged, &clock::now_rfc3339())
+        })
+        .await?;
+    Ok(reply::data(&customer))
+}
+
+fn merge(patch: Patch<String>, current: Option<String>) -> Option<String> {
+    patch.change().unwrap_or(current)
+}
+
+/// DELETE /partners/:partner_id/customers/:customer_id: its memberships go too.
+pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let (partner, id) = ids(&req)?;
+    ctx.authorize(&req).await?;
+    let customer = ctx
+        .writer
+        .write(move |c| {
+            let current = db::customers::find(c, partner, id)?.ok_or(ApiError::NotFound)?;
+            db::customers::delete(c, partner, id)?;
+            Ok(current)
+        })
+        .await?;
+    Ok(reply::data(&customer))
+}

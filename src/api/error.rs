@@ -1,0 +1,209 @@
+//! The one error type: every failure a request can meet, mapped to the
+//! contract's status and JSON body (../shared/API.md, "Errors").
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::json;
+use std::fmt;
+use warp::http::{header, HeaderValue, Response, StatusCode};
+use warp::hyper::Body;
+
+/// How long a client should wait before retrying a write the database could
+/// not take (disk full, read-only).
+const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
+/// Everything that turns a request into an error response.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not JSON, not an object, or nested too deep.
+    #[error("Malformed JSON: {0}")]
+    MalformedJson(String),
+    /// 401: no, unknown, expired or revoked token.
+    #[error("Unauthenticated.")]
+    Unauthenticated,
+    /// 401 at login: wrong email or password.
+    #[error("Invalid credentials.")]
+    InvalidCredentials,
+    /// 403: lacks the permission or the partner access.
+    #[error("This action is unauthorized.")]
+    Forbidden,
+    /// 404: no such route, or no such resource under this partner.
+    #[error("Not found.")]
+    NotFound,
+    /// 405: known path, other methods; carries the `Allow` value.
+    #[error("Method not allowed.")]
+    MethodNotAllowed(String),
+    /// 408: the client took too long to send its body.
+    #[error("Request timeout.")]
+    RequestTimeout,
+    /// 409: the change would orphan data.
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// 412: `If-Match` does not match the current `ETag`.
+    #[error("Precondition failed.")]
+    PreconditionFailed,
+    /// 413: the body is larger than the route accepts.
+    #[error("Payload too large.")]
+    PayloadTooLarge,
+    /// 415: a body whose content type the route does not take.
+    #[error("Unsupported media type.")]
+    UnsupportedMediaType,
+    /// 422: validation failed.
+    #[error("{}", .0.first_message())]
+    Invalid(FieldErrors),
+    /// 429: too many failed logins; carries `Retry-After` seconds.
+    #[error("Too many attempts.")]
+    TooManyAttempts(u64),
+    /// 503: the database cannot take writes now.
+    #[error("Service unavailable.")]
+    Unavailable,
+    /// 500: a bug. Logged; the client sees a generic message.
+    #[error("Server error.")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 500 for something that should not happen; the detail goes to the
+    /// log, never to the client.
+    pub fn internal(detail: impl fmt::Display) -> ApiError {
+        ApiError::Internal(detail.to_string())
+    }
+
+    /// A 422 with one message on one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        ApiError::Invalid(errors)
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The response the client sees.
+    pub fn into_response(self) -> Response<Body> {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!("server error: {detail}");
+        }
+        let body = match &self {
+            ApiError::Invalid(errors) => json!({"message": self.to_string(), "errors": errors}),
+            _ => json!({"message": self.to_string()}),
+        };
+        let mut response = super::reply::json(self.status(), &body);
+        let headers = response.headers_mut();
+        match &self {
+            ApiError::Unauthenticated => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                if let Ok(v) = HeaderValue::from_str(allow) {
+                    headers.insert(header::ALLOW, v);
+                }
+            }
+            ApiError::TooManyAttempts(secs) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+            }
+            ApiError::Unavailable => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
+                );
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> ApiError {
+        use rusqlite::ErrorCode::*;
+        match e.sqlite_error_code() {
+            // The file cannot take writes now: disk full, read-only file or
+            // directory, an I/O error, or (should the one-writer rule ever be
+            // broken) a lock. Reads go on; the client retries later.
+            Some(
+                DiskFull | ReadOnly | SystemIoFailure | DatabaseBusy | DatabaseLocked | CannotOpen,
+            ) => {
+                tracing::warn!("database cannot take the request: {e}");
+                ApiError::Unavailable
+            }
+            _ => ApiError::internal(format!("sqlite: {e}")),
+        }
+    }
+}
+
+impl From<r2d2::Error> for ApiError {
+    fn from(e: r2d2::Error) -> ApiError {
+        tracing::warn!("no database connection: {e}");
+        ApiError::Unavailable
+    }
+}
+
+/// Validation messages per field, in the order they were found (the first
+/// one is the response's `message`).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FieldErrors(Vec<(String, Vec<String>)>);
+
+impl FieldErrors {
+    /// Adds a message to a field.
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        let field = field.into();
+        let message = message.into();
+        match self.0.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, messages)) => messages.push(message),
+            None => self.0.push((field, vec![message])),
+        }
+    }
+
+    /// Whether a field already has an error.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|(f, _)| f == field)
+    }
+
+    /// True when nothing was reported.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when empty, else the 422.
+    pub fn into_result(self) -> Result<(), ApiError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Invalid(self))
+        }
+    }
+
+    fn first_message(&self) -> &str {
+        self.0
+            .first()
+            .and_then(|(_, m)| m.first())
+            .map_or("The given data was invalid.", String::as_str)
+    }
+}
+
+impl Serialize for FieldErrors {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (field, messages) in &self.0 {
+            map.serialize_entry(field, messages)?;
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,93 @@
+//! `/partners...`: admins manage partners; other users see their own.
+
+use super::error::ApiError;
+use super::request::Request;
+use super::validate::Text;
+use super::{pagination, reply, Ctx};
+use crate::clock;
+use crate::db::{self, PartnerId};
+use warp::http::Response;
+use warp::hyper::Body;
+
+fn id(req: &Request) -> Result<PartnerId, ApiError> {
+    req.params.partner.ok_or(ApiError::NotFound)
+}
+
+/// GET /partners: all for an admin, a user's own otherwise.
+pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let slice = pagination::slice(&req);
+    let (slice, (rows, total)) = ctx
+        .read(&req, move |c, who| {
+            let slice = slice?;
+            let only = (!who.is_admin).then_some(who.partner_ids.as_slice());
+            let page = db::partners::list(c, only, &slice)?;
+            Ok((slice, page))
+        })
+        .await?;
+    Ok(pagination::page(&req, &slice, &rows, total))
+}
+
+/// POST /partners (admin)
+pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    ctx.authorize(&req).await?;
+    let mut input = req.json()?;
+    let name = input.text("name", Text::required(255)).set();
+    input.finish()?;
+    let name = name.ok_or_else(|| ApiError::internal("validated name missing"))?;
+    let partner = ctx
+        .writer
+        .write(move |c| Ok(db::partners::create(c, &name, &clock::now_rfc3339())?))
+        .await?;
+    Ok(reply::created(
+        &partner,
+        format!("/api/internal/v1/partners/{}", partner.id),
+    ))
+}
+
+/// GET /partners/:partner_id (admin, or a user of that partner)
+pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let id = id(&req)?;
+    let partner = ctx
+        .read(&req, move |c, _| {
+            db::partners::find(c, id)?.ok_or(ApiError::NotFound)
+        })
+        .await?;
+    Ok(reply::data(&partner))
+}
+
+/// PUT (or PATCH) /partners/:partner_id (admin)
+pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let id = id(&req)?;
+    ctx.authorize(&req).await?;
+    let mut input = req.json()?;
+    let name = input.text("name", Text::sometimes(255)).set();
+    input.finish()?;
+    let partner = ctx
+        .writer
+        .write(move |c| {
+            let current = db::partners::find(c, id)?.ok_or(ApiError::NotFound)?;
+            match name {
+                Some(name) if name != current.name => {
+                    db::partners::update(c, id, Some(&name), &clock::now_rfc3339())
+                }
+                _ => Ok(current),
+            }
+        })
+        .await?;
+    Ok(reply::data(&partner))
+}
+
+/// DELETE /partners/:partner_id (admin): 409 while it has groups or customers.
+pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let id = id(&req)?;
+    ctx.authorize(&req).await?;
+    let partner = ctx
+        .writer
+        .write(move |c| {
+            let current = db::partners::find(c, id)?.ok_or(ApiError::NotFound)?;
+            db::partners::delete(c, id)?;
+            Ok(current)
+        })
+        .await?;
+    Ok(reply::data(&partner))
+}

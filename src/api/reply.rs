@@ -1,0 +1,54 @@
+//! Building responses: JSON bodies, the `{"data": ...}` wrapper, `ETag`s.
+
+use serde::Serialize;
+use warp::http::{header, HeaderValue, Response, StatusCode};
+use warp::hyper::Body;
+
+/// A JSON response.
+pub fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response<Body> {
+    let bytes =
+        serde_json::to_vec(body).unwrap_or_else(|_| br#"{"message":"Server error."}"#.to_vec());
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}
+
+#[derive(Serialize)]
+struct Data<'a, T: Serialize> {
+    data: &'a T,
+}
+
+/// `200 {"data": value}`.
+pub fn data<T: Serialize>(value: &T) -> Response<Body> {
+    json(StatusCode::OK, &Data { data: value })
+}
+
+/// `200 {"data": value}` with a `Location` header (a create).
+pub fn created<T: Serialize>(value: &T, location: String) -> Response<Body> {
+    let mut response = data(value);
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+/// A strong `ETag` over a value's JSON representation: it changes exactly
+/// when what the client sees changes.
+pub fn etag<T: Serialize>(value: &T) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    format!("\"{}\"", crate::secrets::hex(&digest[..16]))
+}
+
+/// Adds an `ETag` header.
+pub fn with_etag(mut response: Response<Body>, etag: &str) -> Response<Body> {
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+}

@@ -1,0 +1,230 @@
+//! A request after routing: its route, path ids, query, headers and body,
+//! with the readers handlers use (JSON body, pagination, `If-Match`).
+
+use super::error::ApiError;
+use super::routes::{Params, Route};
+use super::validate::Input;
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
+use warp::http::{header, HeaderMap, Method};
+
+/// Deepest JSON nesting a body may have (its own object is level 1).
+const MAX_JSON_DEPTH: usize = 32;
+
+/// A request body as it arrived.
+#[derive(Debug)]
+pub enum Body {
+    /// No bytes.
+    Empty,
+    /// The whole body, within the route's limit.
+    Bytes(Bytes),
+    /// Larger than the route's limit.
+    TooLarge,
+    /// The client stopped sending before the end.
+    TimedOut,
+}
+
+/// Everything a handler gets.
+pub struct Request {
+    pub method: Method,
+    pub route: &'static Route,
+    pub params: Params,
+    /// The path as requested (percent-encoded).
+    pub path: String,
+    /// The raw query string (without `?`).
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: Body,
+}
+
+/// Reads a body up to `limit` bytes, within `timeout`. A body past the limit
+/// is drained (up to a bound) so the client gets to read the 413 instead of
+/// a reset connection.
+pub async fn read_body<S, B, E>(
+    headers: &HeaderMap,
+    stream: S,
+    limit: usize,
+    timeout: std::time::Duration,
+) -> Body
+where
+    S: Stream<Item = Result<B, E>> + Unpin,
+    B: bytes::Buf,
+{
+    const DRAIN_LIMIT: usize = 32 * 1024 * 1024;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared == Some(0) {
+        return Body::Empty;
+    }
+    let mut too_large = declared.is_some_and(|n| n > limit as u64);
+    let read = async move {
+        let mut stream = stream;
+        let mut buf = BytesMut::new();
+        let mut seen = 0usize;
+        while let Some(chunk) = stream.next().await {
+            let Ok(mut chunk) = chunk else {
+                return Body::TimedOut;
+            };
+            seen += chunk.remaining();
+            if seen > limit {
+                too_large = true;
+            }
+            if too_large {
+                if seen > DRAIN_LIMIT {
+                    break;
+                }
+                chunk.advance(chunk.remaining());
+                continue;
+            }
+            while chunk.has_remaining() {
+                let part = chunk.chunk();
+                buf.extend_from_slice(part);
+                let n = part.len();
+                chunk.advance(n);
+            }
+        }
+        if too_large {
+            Body::TooLarge
+        } else if buf.is_empty() {
+            Body::Empty
+        } else {
+            Body::Bytes(buf.freeze())
+        }
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or(Body::TimedOut)
+}
+
+impl Request {
+    /// The bearer token's stored form, if the request carries one.
+    pub fn token_hash(&self) -> Option<[u8; 32]> {
+        bearer_token(&self.headers).map(crate::secrets::token_hash)
+    }
+
+    /// The JSON object body, checked in the contract's order: size (413),
+    /// content type (415), syntax and depth (400). No body reads as `{}`.
+    pub fn json(&self) -> Result<Input, ApiError> {
+        let bytes = match &self.body {
+            Body::Empty => return Ok(Input::new(serde_json::Map::new())),
+            Body::TooLarge => return Err(ApiError::PayloadTooLarge),
+            Body::TimedOut => return Err(ApiError::RequestTimeout),
+            Body::Bytes(b) => b,
+        };
+        if !is_json(&self.headers) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        if json_depth(bytes) > MAX_JSON_DEPTH {
+            return Err(ApiError::MalformedJson(format!(
+                "nested deeper than {MAX_JSON_DEPTH} levels"
+            )));
+        }
+        match serde_json::from_slice::<serde_json::Value>(bytes) {
+            Ok(serde_json::Value::Object(map)) => Ok(Input::new(map)),
+            Ok(_) => Err(ApiError::MalformedJson(
+                "the body must be a JSON object".into(),
+            )),
+            Err(e) => Err(ApiError::MalformedJson(e.to_string())),
+        }
+    }
+
+    /// The query's `(name, value)` pairs, percent-decoded.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    /// The `If-Match` header, if any.
+    pub fn if_match(&self) -> Option<&str> {
+        self.headers
+            .get(header::IF_MATCH)
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+/// The token from `Authorization: Bearer <token>`.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// `application/json`, or any `+json` type, with any parameters.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The deepest nesting of arrays and objects, counted without parsing, so a
+/// hostile body cannot make the parser recurse.
+fn json_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Whether an `If-Match` value lets a write to something with `etag` go on.
+pub fn if_match_allows(if_match: Option<&str>, etag: &str) -> bool {
+    match if_match {
+        None => true,
+        Some(value) => value
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag == etag),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_nesting_outside_strings() {
+        assert_eq!(json_depth(br#"{"a":[1,{"b":"[[[{"}]}"#), 3);
+        assert_eq!(json_depth(br#"{"a":"\"{{"}"#), 1);
+    }
+
+    #[test]
+    fn if_match_takes_lists_and_star_but_not_weak_tags() {
+        assert!(if_match_allows(None, "\"x\""));
+        assert!(if_match_allows(Some("\"y\", \"x\""), "\"x\""));
+        assert!(if_match_allows(Some("*"), "\"x\""));
+        assert!(!if_match_allows(Some("W/\"x\""), "\"x\""));
+        assert!(!if_match_allows(Some("\"y\""), "\"x\""));
+    }
+}

@@ -1,0 +1,574 @@
+//! The route table: every path the server answers, with its guard and what
+//! the OpenAPI document says of it. The router, the authorization checks
+//! and the OpenAPI document all read this one table, so a route cannot be
+//! served without being documented and guarded.
+
+use super::auth::Permission::{self, *};
+use crate::db::{CustomerId, GroupId, PartnerId, UserId};
+use warp::http::Method;
+
+/// The methods routes use (`http::Method` cannot be built in a `static`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Verb {
+    /// The method's name, e.g. `GET`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+            Verb::Patch => "PATCH",
+            Verb::Delete => "DELETE",
+        }
+    }
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Anyone, no token.
+    Public,
+    /// Any signed-in user (partner access still applies to a partner path).
+    User,
+    /// Admins only.
+    Admin,
+    /// Holders of the permission with access to the path's partner.
+    Partner(Permission),
+    /// Admins, or users with access to the path's partner.
+    PartnerMember,
+}
+
+/// What a route does; the dispatcher maps each to its handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Livez,
+    Healthz,
+    OpenApi,
+    Login,
+    Logout,
+    Me,
+    PartnersList,
+    PartnersCreate,
+    PartnersShow,
+    PartnersUpdate,
+    PartnersDelete,
+    UsersShow,
+    UsersSetPermissions,
+    UsersSetPartners,
+    PartnerUsersList,
+    PartnerUsersCreate,
+    CustomersList,
+    CustomersCreate,
+    CustomersShow,
+    CustomersUpdate,
+    CustomersDelete,
+    GroupsList,
+    GroupsCreate,
+    GroupsShow,
+    GroupsUpdate,
+    GroupsDelete,
+    MembersList,
+    MembersAdd,
+    MembersRemove,
+}
+
+/// What a route reads from the query string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Query {
+    None,
+    /// `page`, `per_page`.
+    Page,
+    /// `page`, `per_page`, `search`.
+    PageSearch,
+}
+
+/// One route.
+#[derive(Debug)]
+pub struct Route {
+    pub method: Verb,
+    /// Path with `{partner_id}`-style parameters (positive integer ids).
+    pub path: &'static str,
+    pub endpoint: Endpoint,
+    pub guard: Guard,
+    /// One line for the OpenAPI document.
+    pub summary: &'static str,
+    /// OpenAPI schema name of the JSON request body, if it takes one.
+    pub body: Option<&'static str>,
+    /// OpenAPI schema name of `data` in the answer.
+    pub reply: &'static str,
+    /// Whether the answer is a paginated list of `reply`.
+    pub list: bool,
+    pub query: Query,
+}
+
+/// Largest JSON body any route takes.
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+
+const fn route(
+    method: Verb,
+    path: &'static str,
+    endpoint: Endpoint,
+    guard: Guard,
+    summary: &'static str,
+) -> Route {
+    Route {
+        method,
+        path,
+        endpoint,
+        guard,
+        summary,
+        body: None,
+        reply: "Status",
+        list: false,
+        query: Query::None,
+    }
+}
+
+impl Route {
+    const fn body(self, schema: &'static str) -> Route {
+        Route {
+            body: Some(schema),
+            ..self
+        }
+    }
+    const fn reply(self, schema: &'static str) -> Route {
+        Route {
+            reply: schema,
+            ..self
+        }
+    }
+    const fn list(self, schema: &'static str, query: Query) -> Route {
+        Route {
+            reply: schema,
+            list: true,
+            query,
+            ..self
+        }
+    }
+}
+
+const API: &str = "/api/internal/v1";
+
+macro_rules! api {
+    ($p:literal) => {
+        concat!("/api/internal/v1", $p)
+    };
+}
+
+/// Every route. Order does not matter: paths never overlap.
+pub static ROUTES: &[Route] = &[
+    route(
+        Verb::Get,
+        "/livez",
+        Endpoint::Livez,
+        Guard::Public,
+        "Liveness: the process serves",
+    )
+    .reply("Status"),
+    route(
+        Verb::Get,
+        "/healthz",
+        Endpoint::Healthz,
+        Guard::Public,
+        "Health: the database answers",
+    )
+    .reply("Status"),
+    route(
+        Verb::Get,
+        "/api/openapi.json",
+        Endpoint::OpenApi,
+        Guard::Public,
+        "This OpenAPI document",
+    )
+    .reply("OpenApi"),
+    route(
+        Verb::Post,
+        api!("/auth/login"),
+        Endpoint::Login,
+        Guard::Public,
+        "Log in and get a bearer token",
+    )
+    .body("Login")
+    .reply("Session"),
+    route(
+        Verb::Post,
+        api!("/auth/logout"),
+        Endpoint::Logout,
+        Guard::User,
+        "Revoke the token used",
+    )
+    .body("Empty")
+    .reply("Revoked"),
+    route(
+        Verb::Get,
+        api!("/me"),
+        Endpoint::Me,
+        Guard::User,
+        "The signed-in user",
+    )
+    .reply("User"),
+    route(
+        Verb::Get,
+        api!("/partners"),
+        Endpoint::PartnersList,
+        Guard::User,
+        "Partners (an admin's: all; others': their own)",
+    )
+    .list("Partner", Query::Page),
+    route(
+        Verb::Post,
+        api!("/partners"),
+        Endpoint::PartnersCreate,
+        Guard::Admin,
+        "Create a partner",
+    )
+    .body("PartnerCreate")
+    .reply("Partner"),
+    route(
+        Verb::Get,
+        api!("/partners/{partner_id}"),
+        Endpoint::PartnersShow,
+        Guard::PartnerMember,
+        "One partner",
+    )
+    .reply("Partner"),
+    route(
+        Verb::Put,
+        api!("/partners/{partner_id}"),
+        Endpoint::PartnersUpdate,
+        Guard::Admin,
+        "Update a partner",
+    )
+    .body("PartnerUpdate")
+    .reply("Partner"),
+    route(
+        Verb::Patch,
+        api!("/partners/{partner_id}"),
+        Endpoint::PartnersUpdate,
+        Guard::Admin,
+        "Update a partner",
+    )
+    .body("PartnerUpdate")
+    .reply("Partner"),
+    route(
+        Verb::Delete,
+        api!("/partners/{partner_id}"),
+        Endpoint::PartnersDelete,
+        Guard::Admin,
+        "Delete a partner with no groups or customers",
+    )
+    .reply("Partner"),
+    route(
+        Verb::Get,
+        api!("/users/{user_id}"),
+        Endpoint::UsersShow,
+        Guard::Admin,
+        "One user",
+    )
+    .reply("User"),
+    route(
+        Verb::Put,
+        api!("/users/{user_id}/permissions"),
+        Endpoint::UsersSetPermissions,
+        Guard::Admin,
+        "Replace a user's permissions",
+    )
+    .body("UserPermissions")
+    .reply("User"),
+    route(
+        Verb::Put,
+        api!("/users/{user_id}/partners"),
+        Endpoint::UsersSetPartners,
+        Guard::Admin,
+        "Replace a user's partners",
+    )
+    .body("UserPartners")
+    .reply("User"),
+    route(
+        Verb::Get,
+        api!("/partners/{partner_id}/users"),
+        Endpoint::PartnerUsersList,
+        Guard::Partner(UsersRead),
+        "Users of a partner",
+    )
+    .list("UserSummary", Query::PageSearch),
+    route(
+        Verb::Post,
+        api!("/partners/{partner_id}/users"),
+        Endpoint::PartnerUsersCreate,
+        Guard::Partner(UsersCreate),
+        "Create a user (or attach an existing one) for a partner",
+    )
+    .body("PartnerUserCreate")
+    .reply("User"),
+    route(
+        Verb::Get,
+        api!("/partners/{partner_id}/customers"),
+        Endpoint::CustomersList,
+        Guard::Partner(CustomersRead),
+        "A partner's customers",
+    )
+    .list("Customer", Query::PageSearch),
+    route(
+        Verb::Post,
+        api!("/partners/{partner_id}/customers"),
+        Endpoint::CustomersCreate,
+        Guard::Partner(CustomersCreate),
+        "Create a customer",
+    )
+    .body("CustomerCreate")
+    .reply("Customer"),
+    route(
+        Verb::Get,
+        api!("/partners/{partner_id}/customers/{customer_id}"),
+        Endpoint::CustomersShow,
+        Guard::Partner(CustomersRead),
+        "One customer",
+    )
+    .reply("Customer"),
+    route(
+        Verb::Put,
+        api!("/partners/{partner_id}/customers/{customer_id}"),
+        Endpoint::CustomersUpdate,
+        Guard::Partner(CustomersUpdate),
+        "Update a customer",
+    )
+    .body("CustomerUpdate")
+    .reply("Customer"),
+    route(
+        Verb::Patch,
+        api!("/partners/{partner_id}/customers/{customer_id}"),
+        Endpoint::CustomersUpdate,
+        Guard::Partner(CustomersUpdate),
+        "Update a customer",
+    )
+    .body("CustomerUpdate")
+    .reply("Customer"),
+    route(
+        Verb::Delete,
+        api!("/partners/{partner_id}/customers/{customer_id}"),
+        Endpoint::CustomersDelete,
+        Guard::Partner(CustomersDelete),
+        "Delete a customer and its memberships",
+    )
+    .reply("Customer"),
+    route(
+        Verb::Get,
+        api!("/partners/{partner_id}/groups"),
+        Endpoint::GroupsList,
+        Guard::Partner(GroupsRead),
+        "A partner's groups",
+    )
+    .list("Group", Query::PageSearch),
+    route(
+        Verb::Post,
+        api!("/partners/{partner_id}/groups"),
+        Endpoint::GroupsCreate,
+        Guard::Partner(GroupsCreate),
+        "Create a group",
+    )
+    .body("GroupCreate")
+    .reply("Group"),
+    route(
+        Verb::Get,
+        api!("/partners/{partner_id}/groups/{group_id}"),
+        Endpoint::GroupsShow,
+        Guard::Partner(GroupsRead),
+        "One group",
+    )
+    .reply("Group"),
+    route(
+        Verb::Put,
+        api!("/partners/{partner_id}/groups/{group_id}"),
+        Endpoint::GroupsUpdate,
+        Guard::Partner(GroupsUpdate),
+        "Update a group",
+    )
+    .body("GroupUpdate")
+    .reply("Group"),
+    route(
+        Verb::Patch,
+        api!("/partners/{partner_id}/groups/{group_id}"),
+        Endpoint::GroupsUpdate,
+        Guard::Partner(GroupsUpdate),
+        "Update a group",
+    )
+    .body("GroupUpdate")
+    .reply("Group"),
+    route(
+        Verb::Delete,
+        api!("/partners/{partner_id}/groups/{group_id}"),
+        Endpoint::GroupsDelete,
+        Guard::Partner(GroupsDelete),
+        "Delete a group and its memberships",
+    )
+    .reply("Group"),
+    route(
+        Verb::Get,
+        api!("/partners/{partner_id}/groups/{group_id}/customers"),
+        Endpoint::MembersList,
+        Guard::Partner(GroupsRead),
+        "A group's members",
+    )
+    .list("Member", Query::PageSearch),
+    route(
+        Verb::Post,
+        api!("/partners/{partner_id}/groups/{group_id}/customers"),
+        Endpoint::MembersAdd,
+        Guard::Partner(GroupsUpdate),
+        "Add a customer to a group",
+    )
+    .body("MemberAdd")
+    .reply("Member"),
+    route(
+        Verb::Delete,
+        api!("/partners/{partner_id}/groups/{group_id}/customers/{customer_id}"),
+        Endpoint::MembersRemove,
+        Guard::Partner(GroupsUpdate),
+        "Remove a customer from a group",
+    )
+    .reply("Member"),
+];
+
+/// The ids a path named.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    pub partner: Option<PartnerId>,
+    pub group: Option<GroupId>,
+    pub customer: Option<CustomerId>,
+    pub user: Option<UserId>,
+}
+
+/// What the router made of a method and path.
+#[derive(Debug)]
+pub enum Resolved {
+    Found(&'static Route, Params),
+    /// The path exists with other methods: the `Allow` header value.
+    MethodNotAllowed(String),
+    NotFound,
+}
+
+/// A positive i64 written in plain digits; anything else matches no route.
+fn parse_id(segment: &str) -> Option<i64> {
+    if segment.is_empty() || !segment.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    segment.parse::<i64>().ok().filter(|n| *n >= 1)
+}
+
+fn match_path(pattern: &str, path: &str) -> Option<Params> {
+    let mut params = Params::default();
+    let mut want = pattern.split('/');
+    let mut got = path.split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return Some(params),
+            (Some(w), Some(g)) if w.starts_with('{') => {
+                let id = parse_id(g)?;
+                match w {
+                    "{partner_id}" => params.partner = Some(PartnerId(id)),
+                    "{group_id}" => params.group = Some(GroupId(id)),
+                    "{customer_id}" => params.customer = Some(CustomerId(id)),
+                    "{user_id}" => params.user = Some(UserId(id)),
+                    _ => return None,
+                }
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return None,
+        }
+    }
+}
+
+/// Finds the route for a request. HEAD is served as GET.
+pub fn resolve(method: &Method, path: &str) -> Resolved {
+    let wanted = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
+    let mut allowed: Vec<&str> = Vec::new();
+    for route in ROUTES {
+        if !path.starts_with(API) && route.path.starts_with(API) {
+            continue;
+        }
+        if let Some(params) = match_path(route.path, path) {
+            if route.method.as_str() == wanted.as_str() {
+                return Resolved::Found(route, params);
+            }
+            allowed.push(route.method.as_str());
+            if route.method == Verb::Get {
+                allowed.push("HEAD");
+            }
+        }
+    }
+    if allowed.is_empty() {
+        Resolved::NotFound
+    } else {
+        Resolved::MethodNotAllowed(allowed.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_must_be_positive_plain_integers() {
+        for bad in [
+            "abc",
+            "0",
+            "-1",
+            "1.5",
+            "+1",
+            "",
+            "9223372036854775808",
+            "1e3",
+        ] {
+            let path = format!("/api/internal/v1/partners/{bad}/groups");
+            assert!(
+                matches!(resolve(&Method::GET, &path), Resolved::NotFound),
+                "{bad}"
+            );
+        }
+        match resolve(
+            &Method::GET,
+            "/api/internal/v1/partners/9223372036854775807/groups/2",
+        ) {
+            Resolved::Found(r, p) => {
+                assert_eq!(r.endpoint, Endpoint::GroupsShow);
+                assert_eq!(p.partner, Some(PartnerId(i64::MAX)));
+                assert_eq!(p.group, Some(GroupId(2)));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_lists_the_allowed_ones() {
+        match resolve(&Method::POST, "/api/internal/v1/partners/1/groups/2") {
+            Resolved::MethodNotAllowed(allow) => assert_eq!(allow, "GET, HEAD, PUT, PATCH, DELETE"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_two_routes_share_method_and_path() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[i + 1..] {
+                assert!(
+                    !(a.method == b.method && a.path == b.path),
+                    "{} {}",
+                    a.method.as_str(),
+                    a.path
+                );
+            }
+        }
+    }
+}

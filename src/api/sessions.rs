@@ -1,0 +1,100 @@
+//! Logging in and out, and `/me`.
+
+use super::error::ApiError;
+use super::request::Request;
+use super::validate::Text;
+use super::{reply, Ctx};
+use crate::db::{self, fold};
+use crate::{clock, secrets};
+use serde::Serialize;
+use warp::http::Response;
+use warp::hyper::Body;
+
+#[derive(Serialize)]
+struct Session {
+    token: String,
+    token_type: &'static str,
+    expires_at: String,
+    user: db::users::User,
+}
+
+/// POST /auth/login
+pub async fn login(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let mut input = req.json()?;
+    let email = input.text("email", Text::required(255)).set();
+    let password = input.text("password", Text::password(1)).set();
+    input.finish()?;
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(ApiError::internal("validated login fields missing"));
+    };
+    // Trimmed and case-folded, so the throttle cannot be dodged by writing
+    // the email another way.
+    let email_key = fold(&email);
+    ctx.throttle.begin(&email_key)?;
+    let outcome = check_password(ctx, email_key.clone(), password).await;
+    ctx.throttle.end(&email_key, matches!(outcome, Ok(Some(_))));
+    let user_id = outcome?.ok_or(ApiError::InvalidCredentials)?;
+
+    let (token, hash) = secrets::new_token();
+    let now = clock::unix_now();
+    let expires_at = now.saturating_add(ctx.config.token_ttl.as_secs() as i64);
+    let user = ctx
+        .writer
+        .write(move |c| {
+            db::tokens::purge_expired(c, now)?;
+            db::tokens::insert(c, &hash, user_id, now, expires_at)?;
+            db::users::find(c, user_id)?.ok_or(ApiError::InvalidCredentials)
+        })
+        .await?;
+    Ok(reply::data(&Session {
+        token,
+        token_type: "Bearer",
+        expires_at: clock::rfc3339(expires_at),
+        user,
+    }))
+}
+
+/// The user whose password this is; an unknown email costs the same work.
+async fn check_password(
+    ctx: &Ctx,
+    email_key: String,
+    password: String,
+) -> Result<Option<db::UserId>, ApiError> {
+    let found = db::read(&ctx.pool, move |c| {
+        Ok(db::users::login_hash(c, &email_key)?)
+    })
+    .await?;
+    ctx.hashing(move || {
+        let (id, hash) = match &found {
+            Some((id, hash)) => (Some(*id), Some(hash.as_str())),
+            None => (None, None),
+        };
+        if secrets::verify_password(hash, &password) {
+            id
+        } else {
+            None
+        }
+    })
+    .await
+}
+
+/// POST /auth/logout: revokes the token used, nothing else.
+pub async fn logout(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    ctx.authorize(&req).await?;
+    req.json()?.finish()?;
+    let hash = req.token_hash().ok_or(ApiError::Unauthenticated)?;
+    ctx.writer
+        .write(move |c| Ok(db::tokens::delete(c, &hash)?))
+        .await?;
+    Ok(reply::data(&serde_json::json!({"revoked": true})))
+}
+
+/// GET /me
+pub async fn me(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
+    let user = ctx
+        .read(&req, |c, who| {
+            db::users::find(c, who.user_id)?.ok_or(ApiError::Unauthenticated)
+        })
+        .await?;
+    Ok(reply::data(&user))
+}

@@ -1,0 +1,91 @@
+//! The admin page: files under `assets/`, embedded in the binary and served
+//! at the root by exact name. Nothing is read from the filesystem, so no
+//! path can reach outside the embedded set.
+
+use include_dir::{include_dir, Dir};
+use warp::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+use warp::hyper::Body;
+
+static ASSETS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/assets");
+
+/// The page's policy: its own scripts, styles and API only.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+                   frame-ancestors 'none'";
+
+fn mime(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The embedded file at `path`, if any (`/` is `index.html`).
+pub fn get(path: &str) -> Option<&'static [u8]> {
+    let name = match path {
+        "/" | "/index.html" => "index.html",
+        _ => path.strip_prefix('/')?,
+    };
+    if name.contains('/') || name.starts_with('.') {
+        return None;
+    }
+    ASSETS.get_file(name).map(|f| f.contents())
+}
+
+/// Serves an embedded file for GET or HEAD, honouring `If-None-Match`.
+pub fn serve(method: &Method, path: &str, headers: &HeaderMap) -> Option<Response<Body>> {
+    if method != Method::GET && method != Method::HEAD {
+        return None;
+    }
+    let contents = get(path)?;
+    let name = if path == "/" { "index.html" } else { path };
+    let etag = format!("\"{}\"", crate::secrets::hex(&sha(contents)[..16]));
+    let not_modified = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut response = if not_modified {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        Response::new(Body::from(contents))
+    };
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime(name)));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    // Revalidate every time: the ETag makes that cheap, and a new binary's
+    // page is picked up at once.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    Some(response)
+}
+
+fn sha(bytes: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_html_is_embedded_and_traversal_finds_nothing() {
+        assert!(get("/").is_some());
+        assert!(get("/..%2fCargo.toml").is_none());
+        assert!(get("/../schema.sql").is_none());
+        assert!(get("/%2e%2e/schema.sql").is_none());
+    }
+}

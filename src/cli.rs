@@ -1,0 +1,126 @@
+//! What the user typed: the command line, with an environment variable
+//! behind every flag. Turned into a validated [`crate::config::Config`]
+//! before anything runs.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// The venue-groups server and its maintenance commands.
+#[derive(Debug, Parser)]
+#[command(
+    name = "venue-groups",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// The SQLite database file (created with its schema if missing).
+    #[arg(
+        long,
+        env = "VENUE_GROUPS_DB",
+        default_value = "./venue-groups.db",
+        global = true
+    )]
+    pub db: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// The commands; none means `serve`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve(ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Fill an empty database with a demo venue and print its logins.
+    Demo(DemoArgs),
+    /// Write a consistent copy of the live database to PATH.
+    Backup(BackupArgs),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "VENUE_GROUPS_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+
+    /// How long a login token lives: seconds, or a number with s, m, h or d.
+    #[arg(long, env = "VENUE_GROUPS_TOKEN_TTL", default_value = "12h")]
+    pub token_ttl: String,
+
+    /// Email of the admin created on first start when there are no users.
+    #[arg(long, env = "VENUE_GROUPS_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+
+    /// Password of that admin; when unset a random one is printed once.
+    #[arg(long, env = "VENUE_GROUPS_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Origin allowed to call the API from a browser (CORS); none by default.
+    #[arg(long, env = "VENUE_GROUPS_CORS_ORIGIN")]
+    pub cors_origin: Option<String>,
+
+    /// Log filter (e.g. `info`, `warn`, `venue_groups=debug`).
+    #[arg(long, env = "VENUE_GROUPS_LOG", default_value = "info")]
+    pub log: String,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password comes from --password-stdin or VENUE_GROUPS_PASSWORD.
+    Create(UserCreateArgs),
+}
+
+/// Options of `user create`.
+#[derive(Debug, Args)]
+pub struct UserCreateArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub first_name: String,
+    #[arg(long)]
+    pub last_name: String,
+    /// Make the user an administrator (every permission, every partner).
+    #[arg(long)]
+    pub admin: bool,
+    /// A permission to grant (repeatable), e.g. groups.read.
+    #[arg(long = "permission", value_name = "P")]
+    pub permissions: Vec<String>,
+    /// A partner id the user works for (repeatable).
+    #[arg(long = "partner", value_name = "ID")]
+    pub partners: Vec<i64>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The password (prefer --password-stdin; flags show up in `ps`).
+    #[arg(
+        long = "password-env",
+        env = "VENUE_GROUPS_PASSWORD",
+        hide = true,
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Benchmark scale: 1,000 groups, 100,000 customers, 500,000 memberships.
+    #[arg(long)]
+    pub scale: bool,
+}
+
+/// Options of `backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy (must not exist yet).
+    pub path: PathBuf,
+}

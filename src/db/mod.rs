@@ -1,0 +1,193 @@
+//! SQLite storage: opening the file, the pool of read connections, the one
+//! writer, and the helpers that keep blocking work off the async runtime.
+//!
+//! SQLite takes one writer at a time. Rather than let pooled connections
+//! queue on its lock (seconds of p99 under load), every write is a job for
+//! the writer thread, which owns the only connection that writes. The
+//! writer takes every job waiting in its queue, runs each in a savepoint of
+//! one `BEGIN IMMEDIATE` transaction (so one job's failure rolls back only
+//! that job), commits once, and only then answers each job: under load many
+//! writes share one fsync, and every answered write is durable.
+
+pub mod customers;
+pub mod groups;
+pub mod ids;
+pub mod migrations;
+pub mod partners;
+pub mod tokens;
+pub mod users;
+mod writer;
+
+pub use ids::{CustomerId, GroupId, PartnerId, UserId};
+pub use writer::Writer;
+
+use crate::api::error::ApiError;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::time::Duration;
+
+/// The pool of read-only connections.
+pub type Pool = r2d2::Pool<SqliteConnectionManager>;
+
+/// How long a connection waits on another process's lock (the CLI or a
+/// backup) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open database: read pool plus the writer.
+pub struct Db {
+    /// Read connections (`query_only`).
+    pub pool: Pool,
+    /// The one writer.
+    pub writer: Writer,
+}
+
+/// Opens (creating if missing) and migrates the database, then starts the
+/// writer. The error is one line for the operator.
+pub fn open(path: &Path) -> Result<Db, String> {
+    let conn = open_writer_connection(path)?;
+    let manager = SqliteConnectionManager::file(path)
+        .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .with_init(|c| {
+            c.busy_timeout(BUSY_TIMEOUT)?;
+            c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA query_only = ON;")
+        });
+    let pool = r2d2::Pool::builder()
+        .max_size(16)
+        .min_idle(Some(2))
+        // r2d2_sqlite's validity check is a query; on every checkout it
+        // costs a round trip per request for nothing.
+        .test_on_check_out(false)
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    Ok(Db {
+        pool,
+        writer: Writer::start(conn),
+    })
+}
+
+/// Opens a connection that may write (the writer's, or a CLI command's),
+/// with the durability settings, and migrates the schema.
+pub fn open_writer_connection(path: &Path) -> Result<Connection, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("cannot open database {}: {e}", path.display());
+    check_is_sqlite(path).map_err(|e| fail(&e))?;
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| fail(&e))?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| fail(&e))?;
+    // WAL lets readers go on while the writer commits; FULL fsyncs the WAL
+    // on every commit, so a write that was answered survives power loss.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(|e| fail(&e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(fail(&format!("cannot switch to WAL mode (got {mode})")));
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .map_err(|e| fail(&e))?;
+    migrations::apply(&mut conn).map_err(|e| fail(&e))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// A file that exists must start with SQLite's magic header (or be empty);
+/// anything else is refused before SQLite can misread it.
+fn check_is_sqlite(path: &Path) -> Result<(), String> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e.to_string()),
+    };
+    if file.metadata().map_err(|e| e.to_string())?.is_dir() {
+        return Err("it is a directory".into());
+    }
+    let mut header = [0u8; 16];
+    let n = file.read(&mut header).map_err(|e| e.to_string())?;
+    if n == 0 || (n == 16 && header == *b"SQLite format 3\0") {
+        Ok(())
+    } else {
+        Err("not a SQLite database file".into())
+    }
+}
+
+/// Runs read work on a pooled connection on a blocking thread: the whole
+/// closure (authentication and the resource) in one read transaction, so a
+/// request sees one snapshot and pays for one thread hand-off.
+pub async fn read<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let conn = pool.get()?;
+        if !conn.is_autocommit() {
+            // A panic in earlier work left a transaction open.
+            conn.execute_batch("ROLLBACK")?;
+        }
+        conn.prepare_cached("BEGIN")?.execute([])?;
+        let result = f(&conn);
+        conn.prepare_cached("COMMIT")?.execute([])?;
+        result
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// True when an error is a UNIQUE constraint on the named index or column.
+pub fn is_unique_violation(e: &rusqlite::Error, name: &str) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, Some(msg))
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE && msg.contains(name))
+}
+
+/// True when an error is a foreign-key constraint failure.
+pub fn is_foreign_key_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY)
+}
+
+/// Which slice of a list to read: 1-based page, page size, and an optional
+/// lower-cased search fragment.
+#[derive(Debug, Clone)]
+pub struct Slice {
+    /// 1-based page number.
+    pub page: i64,
+    /// Rows per page (1..=100).
+    pub per_page: i64,
+    /// Lower-cased, trimmed fragment to find; `None` lists everything.
+    pub search: Option<String>,
+}
+
+impl Slice {
+    /// Rows to skip; a page too far for an i64 offset is past any end.
+    pub fn offset(&self) -> i64 {
+        (self.page - 1)
+            .checked_mul(self.per_page)
+            .unwrap_or(i64::MAX)
+    }
+
+    /// The search fragment for instr(); empty (matches all) when absent.
+    pub fn needle(&self) -> &str {
+        self.search.as_deref().unwrap_or("")
+    }
+}
+
+/// The case-folded form used by `*_key` columns and searches.
+pub fn fold(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// [`read`] for callers already on a blocking thread.
+pub fn read_blocking<T>(
+    pool: &Pool,
+    f: impl FnOnce(&Connection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let conn = pool.get()?;
+    f(&conn)
+}

@@ -1,0 +1,218 @@
+//! Users, their permissions and their partners. Password hashes are read
+//! only by [`login_hash`]; no struct that reaches a response carries one.
+
+use super::{fold, is_unique_violation, PartnerId, Slice, UserId};
+use crate::api::error::ApiError;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+/// A user as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub is_admin: bool,
+    pub permissions: Vec<String>,
+    pub partner_ids: Vec<PartnerId>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A user in a partner's user list.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+/// A user to create; the password is already hashed.
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub is_admin: bool,
+}
+
+fn search_key(first_name: &str, last_name: &str, email: &str) -> String {
+    format!("{}\n{}\n{}", fold(first_name), fold(last_name), fold(email))
+}
+
+/// One user with permissions and partners.
+pub fn find(c: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
+    let Some(mut user) = c
+        .prepare_cached(
+            "SELECT id, email, first_name, last_name, is_admin, created_at, updated_at
+             FROM users WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(User {
+                id: r.get(0)?,
+                email: r.get(1)?,
+                first_name: r.get(2)?,
+                last_name: r.get(3)?,
+                is_admin: r.get(4)?,
+                permissions: Vec::new(),
+                partner_ids: Vec::new(),
+                created_at: r.get(5)?,
+                updated_at: r.get(6)?,
+            })
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    user.permissions = c
+        .prepare_cached(
+            "SELECT permission FROM user_permissions WHERE user_id = ?1 ORDER BY permission",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    user.partner_ids = c
+        .prepare_cached(
+            "SELECT partner_id FROM partner_users WHERE user_id = ?1 ORDER BY partner_id",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(user))
+}
+
+/// Whether the user exists.
+pub fn exists(c: &Connection, id: UserId) -> rusqlite::Result<bool> {
+    c.prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
+        .exists([id])
+}
+
+/// The user with this email (trimmed, any case).
+pub fn find_by_email(c: &Connection, email: &str) -> rusqlite::Result<Option<UserId>> {
+    c.prepare_cached("SELECT id FROM users WHERE email_key = ?1")?
+        .query_row([fold(email)], |r| r.get(0))
+        .optional()
+}
+
+/// The id and password hash for a login, by folded email.
+pub fn login_hash(c: &Connection, email_key: &str) -> rusqlite::Result<Option<(UserId, String)>> {
+    c.prepare_cached("SELECT id, password_hash FROM users WHERE email_key = ?1")?
+        .query_row([email_key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+/// How many users there are (zero on first start).
+pub fn count(c: &Connection) -> rusqlite::Result<i64> {
+    c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+}
+
+/// Creates a user; a taken email is a 422.
+pub fn create(c: &Connection, u: &NewUser<'_>, now: &str) -> Result<UserId, ApiError> {
+    c.prepare_cached(
+        "INSERT INTO users (email, email_key, password_hash, first_name, last_name, is_admin,
+                            search_key, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
+    )?
+    .query_row(
+        params![
+            u.email.trim(),
+            fold(u.email),
+            u.password_hash,
+            u.first_name,
+            u.last_name,
+            u.is_admin,
+            search_key(u.first_name, u.last_name, u.email),
+            now
+        ],
+        |r| r.get(0),
+    )
+    .map_err(|e| {
+        if is_unique_violation(&e, "users.email_key") {
+            ApiError::invalid("email", "The email has already been taken.")
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// Replaces a user's permissions.
+pub fn set_permissions(
+    c: &Connection,
+    id: UserId,
+    permissions: &[&str],
+    now: &str,
+) -> rusqlite::Result<()> {
+    c.prepare_cached("DELETE FROM user_permissions WHERE user_id = ?1")?
+        .execute([id])?;
+    let mut insert = c.prepare_cached(
+        "INSERT INTO user_permissions (user_id, permission) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
+    for p in permissions {
+        insert.execute(params![id, p])?;
+    }
+    touch(c, id, now)
+}
+
+/// Replaces a user's partners.
+pub fn set_partners(
+    c: &Connection,
+    id: UserId,
+    partners: &[PartnerId],
+    now: &str,
+) -> rusqlite::Result<()> {
+    c.prepare_cached("DELETE FROM partner_users WHERE user_id = ?1")?
+        .execute([id])?;
+    for p in partners {
+        attach(c, id, *p)?;
+    }
+    touch(c, id, now)
+}
+
+/// Gives a user access to a partner (no change if it has it).
+pub fn attach(c: &Connection, id: UserId, partner: PartnerId) -> rusqlite::Result<bool> {
+    Ok(c.prepare_cached(
+        "INSERT INTO partner_users (user_id, partner_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![id, partner])?
+        > 0)
+}
+
+fn touch(c: &Connection, id: UserId, now: &str) -> rusqlite::Result<()> {
+    c.prepare_cached("UPDATE users SET updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, now])
+        .map(|_| ())
+}
+
+/// A page of the users who work for a partner, matching the search.
+pub fn list_for_partner(
+    c: &Connection,
+    partner: PartnerId,
+    slice: &Slice,
+) -> rusqlite::Result<(Vec<UserSummary>, i64)> {
+    let total: i64 = c
+        .prepare_cached(
+            "SELECT count(*) FROM partner_users pu JOIN users u ON u.id = pu.user_id
+             WHERE pu.partner_id = ?1 AND instr(u.search_key, ?2) > 0",
+        )?
+        .query_row(params![partner, slice.needle()], |r| r.get(0))?;
+    let rows = c
+        .prepare_cached(
+            "SELECT u.id, u.first_name, u.last_name, u.email
+             FROM partner_users pu JOIN users u ON u.id = pu.user_id
+             WHERE pu.partner_id = ?1 AND instr(u.search_key, ?2) > 0
+             ORDER BY u.id LIMIT ?3 OFFSET ?4",
+        )?
+        .query_map(
+            params![partner, slice.needle(), slice.per_page, slice.offset()],
+            |r| {
+                Ok(UserSummary {
+                    id: r.get(0)?,
+                    first_name: r.get(1)?,
+                    last_name: r.get(2)?,
+                    email: r.get(3)?,
+                })
+            },
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((rows, total))
+}

@@ -1,0 +1,256 @@
+//! The one writer: a thread that owns the write connection and runs every
+//! write job, with group commit (see the module docs of `db`).
+
+use crate::api::error::ApiError;
+use rusqlite::Connection;
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+/// Most jobs in one transaction; bounds how long the first waits.
+const MAX_BATCH: usize = 256;
+
+/// How the transaction a job ran in ended.
+#[derive(Clone, Copy)]
+enum Outcome {
+    Committed,
+    /// Not committed: the database cannot take writes now.
+    Unavailable,
+    /// Not committed for another reason (a bug).
+    Failed,
+}
+
+/// Answers a job's caller once its transaction has ended.
+type Finish = Box<dyn FnOnce(Outcome) + Send>;
+type Job = Box<dyn WriteJob>;
+
+/// One write request waiting for the writer.
+trait WriteJob: Send {
+    /// Runs inside its savepoint: whether it succeeded, and how to answer.
+    fn run(self: Box<Self>, conn: &Connection) -> (bool, Finish);
+    /// Answers without running (the transaction could not start).
+    fn abandon(self: Box<Self>, outcome: Outcome);
+}
+
+struct FnJob<T, F> {
+    f: F,
+    answer: tokio::sync::oneshot::Sender<Result<T, ApiError>>,
+}
+
+impl<T, F> WriteJob for FnJob<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+{
+    fn run(self: Box<Self>, conn: &Connection) -> (bool, Finish) {
+        let FnJob { f, answer } = *self;
+        let result = f(conn);
+        let ok = result.is_ok();
+        let finish: Finish = Box::new(move |outcome| {
+            let _ = answer.send(match result {
+                Err(e) => Err(e),
+                Ok(v) => outcome.answer(v),
+            });
+        });
+        (ok, finish)
+    }
+
+    fn abandon(self: Box<Self>, outcome: Outcome) {
+        let _ = self.answer.send(outcome.answer_without_value());
+    }
+}
+
+impl Outcome {
+    fn answer<T>(self, value: T) -> Result<T, ApiError> {
+        match self {
+            Outcome::Committed => Ok(value),
+            _ => self.answer_without_value(),
+        }
+    }
+
+    fn answer_without_value<T>(self) -> Result<T, ApiError> {
+        match self {
+            Outcome::Unavailable => Err(ApiError::Unavailable),
+            _ => Err(ApiError::internal("the write transaction failed")),
+        }
+    }
+}
+
+/// A handle for sending write jobs; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+    thread: std::sync::Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl Writer {
+    /// Starts the writer thread on a connection opened for writing.
+    pub fn start(conn: Connection) -> Writer {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || run(conn, queue))
+            .expect("spawning the writer thread");
+        Writer {
+            jobs,
+            thread: std::sync::Arc::new(std::sync::Mutex::new(Some(thread))),
+        }
+    }
+
+    /// Runs `f` in the write transaction and answers once it is committed.
+    /// An `Err` from `f` rolls back only `f`'s own changes.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(job(f, answer))
+            .map_err(|_| ApiError::internal("the writer has stopped"))?;
+        answered
+            .await
+            .map_err(|_| ApiError::internal("a write job panicked"))?
+    }
+
+    /// Like [`Writer::write`], for callers outside the async runtime.
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(job(f, answer))
+            .map_err(|_| ApiError::internal("the writer has stopped"))?;
+        answered
+            .blocking_recv()
+            .map_err(|_| ApiError::internal("a write job panicked"))?
+    }
+
+    /// Stops taking jobs once every handle is dropped, finishes the queue,
+    /// and waits for the thread (which closes the connection, checkpointing
+    /// the WAL). Call from a blocking context.
+    pub fn shutdown(self) {
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        drop(self.jobs);
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn job<T, F>(f: F, answer: tokio::sync::oneshot::Sender<Result<T, ApiError>>) -> Job
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+{
+    Box::new(FnJob { f, answer })
+}
+
+fn run(conn: Connection, queue: mpsc::Receiver<Job>) {
+    let mut pending: VecDeque<Job> = VecDeque::new();
+    loop {
+        if pending.is_empty() {
+            match queue.recv() {
+                Ok(job) => pending.push_back(job),
+                Err(_) => break, // every handle dropped: shut down
+            }
+        }
+        while pending.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => pending.push_back(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(&conn, &mut pending);
+    }
+    if let Err((_, e)) = conn.close() {
+        tracing::warn!("closing the database: {e}");
+    }
+}
+
+/// Runs jobs from the front of `pending` in one transaction and answers
+/// them. Jobs it could not run stay in `pending` for the next transaction.
+fn run_batch(conn: &Connection, pending: &mut VecDeque<Job>) {
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
+        let outcome = outcome_of(&e);
+        tracing::warn!("cannot begin a write transaction: {e}");
+        // Nothing ran: answer every waiting job rather than spin.
+        for job in pending.drain(..) {
+            job.abandon(outcome);
+        }
+        rollback_if_open(conn);
+        return;
+    }
+    let mut done: Vec<Finish> = Vec::with_capacity(pending.len());
+    while let Some(job) = pending.pop_front() {
+        if let Err(e) = exec(conn, "SAVEPOINT job") {
+            // Cannot isolate the job: run it in the next transaction.
+            tracing::warn!("cannot open a savepoint: {e}");
+            pending.push_front(job);
+            break;
+        }
+        let ran = catch_unwind(AssertUnwindSafe(|| job.run(conn)));
+        if conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (disk full, I/O
+            // error): earlier jobs of this batch are lost, so they must not
+            // be answered as written.
+            let outcome = Outcome::Unavailable;
+            for finish in done.drain(..) {
+                finish(outcome);
+            }
+            if let Ok((_, finish)) = ran {
+                finish(outcome);
+            }
+            return;
+        }
+        match ran {
+            Ok((true, finish)) => {
+                let _ = exec(conn, "RELEASE job");
+                done.push(finish);
+            }
+            Ok((false, finish)) => {
+                let _ = exec(conn, "ROLLBACK TO job").and_then(|_| exec(conn, "RELEASE job"));
+                // Its answer is its own error; nothing of it is committed.
+                finish(Outcome::Failed);
+            }
+            Err(_) => {
+                // A panicking job dropped its answer; the caller sees a 500.
+                let _ = exec(conn, "ROLLBACK TO job").and_then(|_| exec(conn, "RELEASE job"));
+            }
+        }
+    }
+    let outcome = match exec(conn, "COMMIT") {
+        Ok(()) => Outcome::Committed,
+        Err(e) => {
+            tracing::warn!("commit failed: {e}");
+            rollback_if_open(conn);
+            outcome_of(&e)
+        }
+    };
+    for finish in done {
+        finish(outcome);
+    }
+}
+
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
+fn rollback_if_open(conn: &Connection) {
+    if !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+}
+
+fn outcome_of(e: &rusqlite::Error) -> Outcome {
+    use rusqlite::ErrorCode::*;
+    match e.sqlite_error_code() {
+        Some(
+            DiskFull | ReadOnly | SystemIoFailure | DatabaseBusy | DatabaseLocked | CannotOpen,
+        ) => Outcome::Unavailable,
+        _ => Outcome::Failed,
+    }
+}

@@ -1,0 +1,21 @@
+//! venue-groups: the Venuzle partner-groups API served from one binary with
+//! an embedded SQLite database and a browser admin page.
+
+/// The HTTP API: route table, request handling, handlers per resource.
+pub mod api;
+/// The embedded admin page.
+pub mod assets;
+/// What the user typed on the command line.
+pub mod cli;
+/// Wall-clock time as unix seconds and RFC 3339 text.
+pub mod clock;
+/// Commands other than `serve`: user creation, demo data, backup.
+pub mod commands;
+/// Validated configuration with defaults.
+pub mod config;
+/// SQLite storage: the read pool, the one writer, and queries per table.
+pub mod db;
+/// Password hashing (argon2id) and bearer-token secrets.
+pub mod secrets;
+/// Binds, serves and shuts down.
+pub mod server;

@@ -1,0 +1,131 @@
+//! Opens the database, binds, serves until told to stop, then finishes the
+//! requests in flight and closes the database.
+
+use crate::api::{self, Ctx};
+use crate::config::Config;
+use crate::{clock, db, secrets};
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use warp::Filter;
+
+/// Binds the configured address (port 0 picks a free one).
+pub fn bind(addr: SocketAddr) -> Result<TcpListener, String> {
+    let listener = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    Ok(listener)
+}
+
+/// Serves on `listener` until `shutdown` resolves; then finishes requests in
+/// flight, drains the write queue and closes the database.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    let opened = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || {
+            let db = db::open(&config.db)?;
+            bootstrap_admin(&db, &config)?;
+            secrets::warm_up();
+            Ok::<_, String>(db)
+        })
+        .await
+        .map_err(|e| e.to_string())??
+    };
+    let writer = opened.writer.clone();
+    let ctx = Arc::new(Ctx::new(opened.pool, opened.writer, config.clone()));
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+
+    let routes = warp::method()
+        .and(warp::path::full())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(warp::header::headers_cloned())
+        .and(warp::body::stream())
+        .then({
+            let ctx = ctx.clone();
+            move |method, path: warp::path::FullPath, query, headers, body| {
+                api::handle(
+                    ctx.clone(),
+                    method,
+                    path.as_str().to_string(),
+                    query,
+                    headers,
+                    body,
+                )
+            }
+        });
+    let service = warp::service(routes);
+    let make = warp::hyper::service::make_service_fn(move |_| {
+        let service = service.clone();
+        async move { Ok::<_, Infallible>(service) }
+    });
+    let server = warp::hyper::Server::from_tcp(listener)
+        .map_err(|e| format!("cannot serve on {addr}: {e}"))?
+        .http1_header_read_timeout(config.header_read_timeout)
+        .serve(make)
+        .with_graceful_shutdown(shutdown);
+    tracing::info!("listening on http://{addr}");
+    eprintln!("listening on http://{addr}");
+    let served = server.await.map_err(|e| e.to_string());
+
+    // Requests are done: let the writer finish its queue and close the file.
+    drop(ctx);
+    tokio::task::spawn_blocking(move || writer.shutdown())
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!("stopped");
+    served
+}
+
+/// On first start (no users at all) creates the admin: from the configured
+/// email and password, or `admin@localhost` with a random password printed
+/// once on stderr.
+fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
+    let has_users =
+        db::read_blocking(&db.pool, |c| Ok(db::users::count(c)? > 0)).map_err(|e| e.to_string())?;
+    if has_users {
+        return Ok(());
+    }
+    let email = config
+        .admin_email
+        .clone()
+        .unwrap_or_else(|| "admin@localhost".to_string());
+    if !crate::api::validate::is_email(email.trim()) {
+        return Err(format!(
+            "VENUE_GROUPS_ADMIN_EMAIL: {email:?} is not an email address"
+        ));
+    }
+    let (password, generated) = match &config.admin_password {
+        Some(p) if p.chars().count() >= 8 => (p.clone(), false),
+        Some(_) => return Err("VENUE_GROUPS_ADMIN_PASSWORD: use at least 8 characters".into()),
+        None => (secrets::random_password(), true),
+    };
+    let hash = secrets::hash_password(&password);
+    let stored_email = email.clone();
+    db.writer
+        .write_blocking(move |c| {
+            db::users::create(
+                c,
+                &db::users::NewUser {
+                    email: &stored_email,
+                    password_hash: &hash,
+                    first_name: "Admin",
+                    last_name: "User",
+                    is_admin: true,
+                },
+                &clock::now_rfc3339(),
+            )
+        })
+        .map_err(|e| format!("creating the first admin: {e}"))?;
+    if generated {
+        eprintln!("created the first admin: {email} with password {password} (shown once; change it by creating another admin)");
+    } else {
+        eprintln!("created the first admin: {email} (password from VENUE_GROUPS_ADMIN_PASSWORD)");
+    }
+    Ok(())
+}
