@@ -8,7 +8,12 @@ use warp::hyper::Body;
 pub fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response<Body> {
     let bytes =
         serde_json::to_vec(body).unwrap_or_else(|_| br#"{"message":"Server error."}"#.to_vec());
-    let mut response = Response::new(Body::from(bytes));
+    json_bytes(status, Body::from(bytes))
+}
+
+/// A response whose body is already JSON.
+pub fn json_bytes(status: StatusCode, body: Body) -> Response<Body> {
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,

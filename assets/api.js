@@ -1,0 +1,72 @@
+// Every endpoint the page calls, in one place (paths under /api/internal/v1;
+// see API.md). List functions take `{ page, per_page, search }` and resolve to
+// the `{ data, meta, links }` envelope; the others to `{ data }`.
+
+import { request, send } from './http.js';
+
+const enc = encodeURIComponent;
+const partnerPath = (partnerId) => `/partners/${enc(partnerId)}`;
+const groupPath = (partnerId, groupId) => `${partnerPath(partnerId)}/groups/${enc(groupId)}`;
+const customerPath = (partnerId, customerId) => `${partnerPath(partnerId)}/customers/${enc(customerId)}`;
+
+export const auth = {
+  login: (email, password) =>
+    request('POST', '/auth/login', { body: { email, password }, anonymous: true }),
+  logout: () => request('POST', '/auth/logout', { body: {}, quiet: true }),
+  me: () => request('GET', '/me'),
+};
+
+export const partners = {
+  list: (query) => request('GET', '/partners', { query }),
+  create: (body) => request('POST', '/partners', { body }),
+
+  /** Every partner the user can see, all pages (the picker needs them all). */
+  async all() {
+    const found = [];
+    // The cap only guards against a server that never reports the last page.
+    for (let page = 1; page <= 100; page += 1) {
+      const { data, meta } = await partners.list({ page, per_page: 100 });
+      found.push(...data);
+      if (!meta || page >= meta.last_page || data.length === 0) break;
+    }
+    return found;
+  },
+};
+
+// Groups carry an ETag, so an edit can say which version it was based on.
+export const groups = {
+  list: (partnerId, query) => request('GET', `${partnerPath(partnerId)}/groups`, { query }),
+  async get(partnerId, groupId) {
+    const { body, headers } = await send('GET', groupPath(partnerId, groupId));
+    return { group: body.data, etag: headers.get('ETag') };
+  },
+  create: (partnerId, body) => request('POST', `${partnerPath(partnerId)}/groups`, { body }),
+  async update(partnerId, groupId, changes, etag) {
+    const headers = etag ? { 'If-Match': etag } : {};
+    const { body, headers: answer } = await send('PUT', groupPath(partnerId, groupId), { body: changes, headers });
+    return { group: body.data, etag: answer.get('ETag') };
+  },
+  remove: (partnerId, groupId) => request('DELETE', groupPath(partnerId, groupId)),
+};
+
+export const members = {
+  list: (partnerId, groupId, query) =>
+    request('GET', `${groupPath(partnerId, groupId)}/customers`, { query }),
+  add: (partnerId, groupId, customerId) =>
+    request('POST', `${groupPath(partnerId, groupId)}/customers`, { body: { customer_id: customerId } }),
+  remove: (partnerId, groupId, customerId) =>
+    request('DELETE', `${groupPath(partnerId, groupId)}/customers/${enc(customerId)}`),
+};
+
+export const customers = {
+  list: (partnerId, query) => request('GET', `${partnerPath(partnerId)}/customers`, { query }),
+  get: (partnerId, customerId) => request('GET', customerPath(partnerId, customerId)),
+  create: (partnerId, body) => request('POST', `${partnerPath(partnerId)}/customers`, { body }),
+  update: (partnerId, customerId, body) => request('PUT', customerPath(partnerId, customerId), { body }),
+  remove: (partnerId, customerId) => request('DELETE', customerPath(partnerId, customerId)),
+};
+
+export const users = {
+  list: (partnerId, query) => request('GET', `${partnerPath(partnerId)}/users`, { query }),
+  create: (partnerId, body) => request('POST', `${partnerPath(partnerId)}/users`, { body }),
+};

@@ -1,0 +1,97 @@
+// Small DOM helpers shared by the views.
+// Text always goes in as text nodes, so nothing that comes from the API is
+// ever parsed as HTML.
+
+/**
+ * Creates an element. `class`, `testid` (data-testid) and `value` are
+ * handled specially; `on<event>` props become listeners (never inline
+ * handlers, which the Content-Security-Policy forbids); `true` makes a
+ * boolean attribute; `null`, `undefined` and `false` are skipped.
+ */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'testid') el.dataset.testid = value;
+    else if (key === 'value') el.value = value;
+    else if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2), value);
+    } else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+export const byId = (id) => document.getElementById(id);
+
+/**
+ * A table cell whose label shows on narrow screens, where the CSS turns
+ * each row into a card. The inner wrapper keeps text and buttons together
+ * as one flex item.
+ */
+export function cell(label, ...children) {
+  return h('td', { 'data-label': label, role: 'cell' }, h('div', { class: 'cell' }, ...children));
+}
+
+/** The top of every view: a section with the focusable heading `#view-title`. */
+export function viewShell(titleText, className = '') {
+  const title = h('h2', { id: 'view-title', tabindex: '-1' }, titleText);
+  const section = h('section', { class: `view ${className}`.trim(), 'aria-labelledby': 'view-title' }, title);
+  return { section, title };
+}
+
+/** A titled box inside a view. */
+export function panel(id, titleText, ...children) {
+  return h('section', { class: 'panel', id, 'aria-labelledby': `${id}-title` },
+    h('h3', { id: `${id}-title`, tabindex: '-1' }, titleText), ...children);
+}
+
+export function fullName(person) {
+  return [person.first_name, person.last_name].filter(Boolean).join(' ');
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A <time> element showing an RFC 3339 timestamp in the reader's locale. */
+export function timeEl(iso, testid) {
+  const date = new Date(iso);
+  const text = Number.isNaN(date.getTime()) ? '' : dateTime.format(date);
+  return h('time', { datetime: iso, testid }, text);
+}
+
+/** Text that may be null; the CSS shows a dash for an empty one. */
+export function optional(text, testid) {
+  return h('span', { class: 'maybe-empty', testid }, text ?? '');
+}
+
+/**
+ * Wraps an async action so a second click while the first is running does
+ * nothing: buttons stay enabled (disabling them would drop keyboard focus).
+ */
+export function oneAtATime(action) {
+  let running = false;
+  return async (...args) => {
+    if (running) return;
+    running = true;
+    try {
+      await action(...args);
+    } finally {
+      running = false;
+    }
+  };
+}
+
+/** Runs `fn` once typing has paused, so a search doesn't fire per keystroke. */
+export function debounce(fn, ms = 300) {
+  let timer = 0;
+  const debounced = (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+  debounced.cancel = () => clearTimeout(timer);
+  return debounced;
+}

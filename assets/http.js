@@ -1,0 +1,139 @@
+// Transport for the internal API: the bearer token (kept in sessionStorage
+// only, never in localStorage or a URL), JSON in and out, and every non-2xx
+// answer turned into an ApiError.
+
+import { startBusy } from './busy.js';
+
+const BASE = '/api/internal/v1';
+const TOKEN_KEY = 'venue-groups.token';
+
+/** A failed request. `status` is 0 when the server could not be reached. */
+export class ApiError extends Error {
+  constructor(status, body, headers) {
+    super(messageOf(status, body));
+    this.name = 'ApiError';
+    this.status = status;
+    this.errors = body && typeof body.errors === 'object' && body.errors !== null ? body.errors : {};
+    this.retryAfter = retryAfterSeconds(headers);
+    // Set once the session-expiry hook has dealt with a 401, so views stay quiet about it.
+    this.handled = false;
+  }
+}
+
+export const token = {
+  get() {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY);
+    } catch {
+      return null;
+    }
+  },
+  set(value) {
+    try {
+      sessionStorage.setItem(TOKEN_KEY, value);
+    } catch {
+      // Storage disabled: the login works until the next request needs it.
+    }
+  },
+  clear() {
+    try {
+      sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // Nothing stored, nothing to clear.
+    }
+  },
+};
+
+const hooks = { unauthenticated() {}, forbidden() {} };
+
+/** Registers what happens on a 401 (session over) and a 403 (permissions may have changed). */
+export function setHooks(given) {
+  Object.assign(hooks, given);
+}
+
+/**
+ * Sends a request and resolves to `{ body, headers, status }`.
+ * `anonymous`: send no token, and a 401 is an answer (login), not an expired session.
+ * `quiet`: don't run the hooks (logout, where a 401 just means "already gone").
+ */
+export async function send(method, path, { query, body, headers = {}, anonymous = false, quiet = false } = {}) {
+  const init = { method, headers: { Accept: 'application/json', ...headers }, cache: 'no-store' };
+  const bearer = anonymous ? null : token.get();
+  if (bearer) init.headers.Authorization = `Bearer ${bearer}`;
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+
+  const done = startBusy();
+  try {
+    let response;
+    try {
+      response = await fetch(BASE + path + queryString(query), init);
+    } catch {
+      throw new ApiError(0, null, null);
+    }
+    const payload = await readJson(response);
+    if (response.ok) return { body: payload, headers: response.headers, status: response.status };
+
+    const error = new ApiError(response.status, payload, response.headers);
+    if (!anonymous && !quiet) runHooks(error, bearer);
+    throw error;
+  } finally {
+    done();
+  }
+}
+
+/** Like `send`, but resolves to the JSON body alone. */
+export async function request(method, path, options) {
+  return (await send(method, path, options)).body;
+}
+
+function runHooks(error, bearer) {
+  if (error.status === 401) {
+    error.handled = true;
+    // A late answer to a request sent with an older token (before a logout or
+    // a new login) must not end the session that is current now.
+    if (bearer && token.get() === bearer) {
+      token.clear();
+      hooks.unauthenticated(error);
+    }
+  } else if (error.status === 403) {
+    hooks.forbidden(error);
+  }
+}
+
+function queryString(query) {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+async function readJson(response) {
+  const text = await response.text().catch(() => '');
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function messageOf(status, body) {
+  if (body && typeof body.message === 'string' && body.message) return body.message;
+  return status === 0 ? 'The server could not be reached.' : `The request failed (HTTP ${status}).`;
+}
+
+// Retry-After is either seconds or an HTTP date.
+function retryAfterSeconds(headers) {
+  const raw = headers?.get('Retry-After');
+  if (!raw) return null;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}

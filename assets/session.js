@@ -1,0 +1,57 @@
+// Who is signed in, which partners they work for and which one is selected.
+// The selected partner survives a reload through sessionStorage; it is not
+// secret, but it belongs to this tab's session like the token does.
+
+const PARTNER_KEY = 'venue-groups.partner';
+
+export const session = { user: null, partners: [], partnerId: null };
+
+/** Admins hold every permission (API.md, "Permissions and partner access"). */
+export function can(permission) {
+  const user = session.user;
+  return Boolean(user && (user.is_admin || user.permissions?.includes(permission)));
+}
+
+export function isAdmin() {
+  return Boolean(session.user?.is_admin);
+}
+
+export function setUser(user) {
+  session.user = user;
+}
+
+/** Replaces the partner list, keeping the selection if it is still there; a lone partner is picked for you. */
+export function setPartners(partners) {
+  session.partners = partners;
+  const find = (id) => partners.find((p) => id !== null && id !== undefined && String(p.id) === String(id));
+  const chosen = find(session.partnerId) ?? find(stored()) ?? (partners.length === 1 ? partners[0] : null);
+  selectPartner(chosen ? chosen.id : null);
+}
+
+export function selectPartner(id) {
+  session.partnerId = id;
+  try {
+    if (id === null) sessionStorage.removeItem(PARTNER_KEY);
+    else sessionStorage.setItem(PARTNER_KEY, String(id));
+  } catch {
+    // Storage disabled: the choice just doesn't survive a reload.
+  }
+}
+
+export function currentPartner() {
+  return session.partners.find((p) => String(p.id) === String(session.partnerId)) ?? null;
+}
+
+export function clearSession() {
+  session.user = null;
+  session.partners = [];
+  selectPartner(null);
+}
+
+function stored() {
+  try {
+    return sessionStorage.getItem(PARTNER_KEY);
+  } catch {
+    return null;
+  }
+}
