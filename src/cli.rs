@@ -7,12 +7,9 @@ use std::path::PathBuf;
 
 /// The venue-groups server and its maintenance commands.
 #[derive(Debug, Parser)]
-#[command(
-    name = "venue-groups",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
+// `serve`'s flags also work without the word `serve`; `--db` goes before
+// or after any command.
+#[command(name = "venue-groups", version, about)]
 pub struct Cli {
     /// The SQLite database file (created with its schema if missing).
     #[arg(

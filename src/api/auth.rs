@@ -64,6 +64,16 @@ impl Permissions {
         Permissions(bits)
     }
 
+    /// The names held, in the contract's order.
+    pub fn names(self) -> Vec<String> {
+        PERMISSIONS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, p)| p.to_string())
+            .collect()
+    }
+
     /// Whether the set holds the permission.
     pub fn has(self, p: Permission) -> bool {
         self.0 & (1 << p as u16) != 0

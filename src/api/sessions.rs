@@ -93,7 +93,12 @@ pub async fn logout(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
 pub async fn me(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let user = ctx
         .read(&req, |c, who| {
-            db::users::find(c, who.user_id)?.ok_or(ApiError::Unauthenticated)
+            // The principal holds the permissions and partners already.
+            let mut user =
+                db::users::find_without_access(c, who.user_id)?.ok_or(ApiError::Unauthenticated)?;
+            user.permissions = who.permissions.names();
+            user.partner_ids = who.partner_ids.clone();
+            Ok(user)
         })
         .await?;
     Ok(reply::data(&user))

@@ -79,20 +79,31 @@ pub fn list(
     partner: PartnerId,
     slice: &Slice,
 ) -> rusqlite::Result<(Vec<Customer>, i64)> {
+    let Some(needle) = &slice.search else {
+        let total: i64 = c
+            .prepare_cached("SELECT customers_count FROM partners WHERE id = ?1")?
+            .query_row([partner], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let rows = c
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS_C} FROM customers c WHERE c.partner_id = ?1 ORDER BY c.id LIMIT ?2 OFFSET ?3"
+            ))?
+            .query_map(params![partner, slice.per_page, slice.offset()], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        return Ok((rows, total));
+    };
     let total: i64 = c
         .prepare_cached(
             "SELECT count(*) FROM customers WHERE partner_id = ?1 AND instr(search_key, ?2) > 0",
         )?
-        .query_row(params![partner, slice.needle()], |r| r.get(0))?;
+        .query_row(params![partner, needle], |r| r.get(0))?;
     let rows = c
         .prepare_cached(&format!(
             "SELECT {COLUMNS_C} FROM customers c WHERE c.partner_id = ?1 AND instr(c.search_key, ?2) > 0
              ORDER BY c.id LIMIT ?3 OFFSET ?4"
         ))?
-        .query_map(
-            params![partner, slice.needle(), slice.per_page, slice.offset()],
-            from_row,
-        )?
+        .query_map(params![partner, needle, slice.per_page, slice.offset()], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((rows, total))
 }

@@ -76,18 +76,33 @@ pub fn list(
     partner: PartnerId,
     slice: &Slice,
 ) -> rusqlite::Result<(Vec<Group>, i64)> {
+    let Some(needle) = &slice.search else {
+        // No search: the kept counter is the total.
+        let total: i64 = c
+            .prepare_cached("SELECT groups_count FROM partners WHERE id = ?1")?
+            .query_row([partner], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let rows = c
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM groups WHERE partner_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"
+            ))?
+            .query_map(params![partner, slice.per_page, slice.offset()], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        return Ok((rows, total));
+    };
     let total: i64 = c
         .prepare_cached(
             "SELECT count(*) FROM groups WHERE partner_id = ?1 AND instr(name_key, ?2) > 0",
         )?
-        .query_row(params![partner, slice.needle()], |r| r.get(0))?;
+        .query_row(params![partner, needle], |r| r.get(0))?;
     let rows = c
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM groups WHERE partner_id = ?1 AND instr(name_key, ?2) > 0
              ORDER BY id LIMIT ?3 OFFSET ?4"
         ))?
         .query_map(
-            params![partner, slice.needle(), slice.per_page, slice.offset()],
+            params![partner, needle, slice.per_page, slice.offset()],
             from_row,
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -161,26 +176,43 @@ fn member_from_row(r: &Row<'_>) -> rusqlite::Result<Member> {
 }
 
 /// A page of a group's members (by customer id) matching the search, and
-/// how many match in all. Without a search the total is the kept counter.
+/// how many match in all. Without a search the total is the kept counter
+/// and the page is found through `group_customer_blocks`.
 pub fn members(
     c: &Connection,
     partner: PartnerId,
     group: GroupId,
     slice: &Slice,
 ) -> rusqlite::Result<(Vec<Member>, i64)> {
-    let total: i64 = match &slice.search {
-        None => c
+    let Some(needle) = &slice.search else {
+        let total: i64 = c
             .prepare_cached("SELECT customers_count FROM groups WHERE id = ?1 AND partner_id = ?2")?
             .query_row(params![group, partner], |r| r.get(0))
             .optional()?
-            .unwrap_or(0),
-        Some(needle) => c
-            .prepare_cached(
-                "SELECT count(*) FROM group_customers m JOIN customers c ON c.id = m.customer_id
-                 WHERE m.group_id = ?1 AND c.partner_id = ?2 AND instr(c.search_key, ?3) > 0",
-            )?
-            .query_row(params![group, partner, needle], |r| r.get(0))?,
+            .unwrap_or(0);
+        if slice.offset() >= total {
+            return Ok((Vec::new(), total));
+        }
+        let (from_customer, skip) = seek(c, group, slice.offset())?;
+        // The trigger group_customers_same_partner keeps every member in the
+        // group's own partner, and the group was found under `partner`.
+        let rows = c
+            .prepare_cached(&format!(
+                "SELECT {}, m.added_at FROM group_customers m JOIN customers c ON c.id = m.customer_id
+                 WHERE m.group_id = ?1 AND m.customer_id >= ?2
+                 ORDER BY m.customer_id LIMIT ?3 OFFSET ?4",
+                customers::COLUMNS_C
+            ))?
+            .query_map(params![group, from_customer, slice.per_page, skip], member_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        return Ok((rows, total));
     };
+    let total: i64 = c
+        .prepare_cached(
+            "SELECT count(*) FROM group_customers m JOIN customers c ON c.id = m.customer_id
+             WHERE m.group_id = ?1 AND c.partner_id = ?2 AND instr(c.search_key, ?3) > 0",
+        )?
+        .query_row(params![group, partner, needle], |r| r.get(0))?;
     let rows = c
         .prepare_cached(&format!(
             "SELECT {}, m.added_at FROM group_customers m JOIN customers c ON c.id = m.customer_id
@@ -189,17 +221,31 @@ pub fn members(
             customers::COLUMNS_C
         ))?
         .query_map(
-            params![
-                group,
-                partner,
-                slice.needle(),
-                slice.per_page,
-                slice.offset()
-            ],
+            params![group, partner, needle, slice.per_page, slice.offset()],
             member_from_row,
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((rows, total))
+}
+
+/// Where the member at `offset` (0-based, in customer id order) is: the
+/// first customer id of its block and how many members of the block come
+/// before it.
+fn seek(c: &Connection, group: GroupId, offset: i64) -> rusqlite::Result<(i64, i64)> {
+    let mut before = 0i64;
+    let mut stmt = c.prepare_cached(
+        "SELECT block, members FROM group_customer_blocks WHERE group_id = ?1 ORDER BY block",
+    )?;
+    let mut rows = stmt.query([group])?;
+    while let Some(row) = rows.next()? {
+        let (block, members): (i64, i64) = (row.get(0)?, row.get(1)?);
+        if before + members > offset {
+            return Ok((block << 10, offset - before));
+        }
+        before += members;
+    }
+    // Past the end (the counter and blocks disagree only if corrupt).
+    Ok((i64::MAX, 0))
 }
 
 /// One membership.

@@ -146,10 +146,14 @@ pub fn is_unique_violation(e: &rusqlite::Error, name: &str) -> bool {
         if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE && msg.contains(name))
 }
 
-/// True when an error is a foreign-key constraint failure.
+/// True when an error is a foreign-key constraint failure. An `ON DELETE
+/// RESTRICT` action is run as a trigger program, so SQLite reports it as
+/// `SQLITE_CONSTRAINT_TRIGGER` with the foreign-key message.
 pub fn is_foreign_key_violation(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _)
-        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY)
+    matches!(e, rusqlite::Error::SqliteFailure(f, msg)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
+            || (f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_TRIGGER
+                && msg.as_deref() == Some("FOREIGN KEY constraint failed")))
 }
 
 /// Which slice of a list to read: 1-based page, page size, and an optional
@@ -170,11 +174,6 @@ impl Slice {
         (self.page - 1)
             .checked_mul(self.per_page)
             .unwrap_or(i64::MAX)
-    }
-
-    /// The search fragment for instr(); empty (matches all) when absent.
-    pub fn needle(&self) -> &str {
-        self.search.as_deref().unwrap_or("")
     }
 }
 

@@ -2,6 +2,7 @@
 //! only by [`login_hash`]; no struct that reaches a response carries one.
 
 use super::{fold, is_unique_violation, PartnerId, Slice, UserId};
+use crate::api::auth::Permissions;
 use crate::api::error::ApiError;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -44,34 +45,13 @@ fn search_key(first_name: &str, last_name: &str, email: &str) -> String {
 
 /// One user with permissions and partners.
 pub fn find(c: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
-    let Some(mut user) = c
-        .prepare_cached(
-            "SELECT id, email, first_name, last_name, is_admin, created_at, updated_at
-             FROM users WHERE id = ?1",
-        )?
-        .query_row([id], |r| {
-            Ok(User {
-                id: r.get(0)?,
-                email: r.get(1)?,
-                first_name: r.get(2)?,
-                last_name: r.get(3)?,
-                is_admin: r.get(4)?,
-                permissions: Vec::new(),
-                partner_ids: Vec::new(),
-                created_at: r.get(5)?,
-                updated_at: r.get(6)?,
-            })
-        })
-        .optional()?
-    else {
+    let Some(mut user) = find_without_access(c, id)? else {
         return Ok(None);
     };
-    user.permissions = c
-        .prepare_cached(
-            "SELECT permission FROM user_permissions WHERE user_id = ?1 ORDER BY permission",
-        )?
-        .query_map([id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let permissions: String = c
+        .prepare_cached("SELECT coalesce(group_concat(permission, ','), '') FROM user_permissions WHERE user_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    user.permissions = Permissions::parse_list(&permissions).names();
     user.partner_ids = c
         .prepare_cached(
             "SELECT partner_id FROM partner_users WHERE user_id = ?1 ORDER BY partner_id",
@@ -79,6 +59,29 @@ pub fn find(c: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(Some(user))
+}
+
+/// One user with empty `permissions` and `partner_ids`, for a caller that
+/// has them already (the principal of `/me`).
+pub fn find_without_access(c: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
+    c.prepare_cached(
+        "SELECT id, email, first_name, last_name, is_admin, created_at, updated_at
+             FROM users WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(User {
+            id: r.get(0)?,
+            email: r.get(1)?,
+            first_name: r.get(2)?,
+            last_name: r.get(3)?,
+            is_admin: r.get(4)?,
+            permissions: Vec::new(),
+            partner_ids: Vec::new(),
+            created_at: r.get(5)?,
+            updated_at: r.get(6)?,
+        })
+    })
+    .optional()
 }
 
 /// Whether the user exists.
@@ -194,7 +197,10 @@ pub fn list_for_partner(
             "SELECT count(*) FROM partner_users pu JOIN users u ON u.id = pu.user_id
              WHERE pu.partner_id = ?1 AND instr(u.search_key, ?2) > 0",
         )?
-        .query_row(params![partner, slice.needle()], |r| r.get(0))?;
+        .query_row(
+            params![partner, slice.search.as_deref().unwrap_or("")],
+            |r| r.get(0),
+        )?;
     let rows = c
         .prepare_cached(
             "SELECT u.id, u.first_name, u.last_name, u.email
@@ -203,7 +209,12 @@ pub fn list_for_partner(
              ORDER BY u.id LIMIT ?3 OFFSET ?4",
         )?
         .query_map(
-            params![partner, slice.needle(), slice.per_page, slice.offset()],
+            params![
+                partner,
+                slice.search.as_deref().unwrap_or(""),
+                slice.per_page,
+                slice.offset()
+            ],
             |r| {
                 Ok(UserSummary {
                     id: r.get(0)?,

@@ -1,0 +1,335 @@
+//! Plumbing for the browser tests: a real server (common::TestServer), a
+//! chromedriver on a free port driving Debian's headless Chromium with a
+//! fresh profile, and a `Page` with waiting helpers.
+//!
+//! Every test runs its body through [`run`]. When the body fails (an `Err`
+//! or a panic), the page is saved as `failure.png` (and its DOM as
+//! `failure.html`) in the test's temp dir,
+//! `$TMPDIR/venue-groups-browser-<test>-XXXXXX/`, which is then kept and
+//! its path printed; chromedriver's log is there too.
+
+use crate::common::TestServer;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::future::Future;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type TestResult = Result<(), Error>;
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "chromedriver";
+/// How long to wait for something to show up on the page.
+pub const WAIT: Duration = Duration::from_secs(8);
+/// A whole test body's limit (the tests take a few seconds each).
+const BODY_LIMIT: Duration = Duration::from_secs(60);
+/// The key http.js keeps the bearer token under, in sessionStorage.
+pub const TOKEN_KEY: &str = "venue-groups.token";
+
+/// A chromedriver process; killed when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().unwrap().port()
+}
+
+impl Driver {
+    /// Starts chromedriver on a free port and waits until `/status` answers.
+    /// Retries on a new port if another process took the one picked.
+    async fn start(dir: &Path) -> Driver {
+        let http = reqwest::Client::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let child = Command::new(CHROMEDRIVER)
+                .arg(format!("--port={port}"))
+                .arg(format!("--log-path={}", dir.join("chromedriver.log").display()))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start {CHROMEDRIVER} (Debian: apt-get install chromium-driver): {e}")
+                });
+            let mut driver = Driver {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+            };
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(10) {
+                if let Ok(Some(_)) = driver.child.try_wait() {
+                    break; // exited: most likely the port was taken meanwhile
+                }
+                if let Ok(r) = http.get(format!("{}/status", driver.url)).send().await {
+                    if r.status().is_success() {
+                        return driver;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let _ = driver.child.kill();
+        }
+        panic!(
+            "chromedriver did not come up; see {}",
+            dir.join("chromedriver.log").display()
+        );
+    }
+}
+
+/// What a test body works with: the server and the browser.
+#[derive(Clone)]
+pub struct Page {
+    pub c: Client,
+    pub s: Arc<TestServer>,
+}
+
+/// Starts a server, chromedriver and Chromium (window `width` x `height`),
+/// runs `body`, and on failure saves a screenshot before failing the test.
+pub async fn run<F, Fut>(name: &str, (width, height): (u32, u32), body: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: Future<Output = TestResult> + Send + 'static,
+{
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("venue-groups-browser-{name}-"))
+        .tempdir()
+        .expect("temp dir");
+    let profile = dir.path().join("profile");
+    let (server, driver) = tokio::join!(TestServer::start(), Driver::start(dir.path()));
+    let client = connect(&driver.url, &profile, width, height).await;
+    let page = Page {
+        c: client.clone(),
+        s: Arc::new(server),
+    };
+
+    // A task of its own, so that a panic in the body is caught here.
+    let failure = match tokio::spawn(tokio::time::timeout(BODY_LIMIT, body(page))).await {
+        Ok(Ok(Ok(()))) => None,
+        Ok(Ok(Err(e))) => Some(e.to_string()),
+        Ok(Err(_)) => Some(format!("the test took longer than {BODY_LIMIT:?}")),
+        Err(e) if e.is_panic() => Some(panic_text(e.into_panic())),
+        Err(e) => Some(e.to_string()),
+    };
+
+    let Some(why) = failure else {
+        let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+        return;
+    };
+    let shot = dir.path().join("failure.png");
+    match tokio::time::timeout(Duration::from_secs(10), client.screenshot()).await {
+        Ok(Ok(png)) => std::fs::write(&shot, png).expect("write the screenshot"),
+        Ok(Err(e)) => eprintln!("no screenshot: {e}"),
+        Err(_) => eprintln!("no screenshot: the browser did not answer"),
+    }
+    if let Ok(Ok(html)) = tokio::time::timeout(Duration::from_secs(10), client.source()).await {
+        let _ = std::fs::write(dir.path().join("failure.html"), html);
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&profile);
+    let kept = dir.keep();
+    eprintln!(
+        "browser test {name} failed; screenshot: {}",
+        kept.join("failure.png").display()
+    );
+    panic!(
+        "{name}: {why}\n(screenshot: {}, page: {}, chromedriver log: {})",
+        kept.join("failure.png").display(),
+        kept.join("failure.html").display(),
+        kept.join("chromedriver.log").display()
+    );
+}
+
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => payload
+            .downcast_ref::<&str>()
+            .map_or_else(|| "panic".to_string(), |s| s.to_string()),
+    }
+}
+
+async fn connect(driver: &str, profile: &Path, width: u32, height: u32) -> Client {
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                format!("--user-data-dir={}", profile.display()),
+                format!("--window-size={width},{height}"),
+            ],
+        },
+    });
+    let Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start {CHROMIUM} through chromedriver: {e}"))
+}
+
+/// An XPath string literal for `text`.
+pub fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        panic!("xpath_literal: both quote kinds in {text:?}")
+    }
+}
+
+impl Page {
+    /// Loads the page at a hash route (`""` for the start page).
+    pub async fn open(&self, hash: &str) -> TestResult {
+        self.c.goto(&format!("{}/{hash}", self.s.url)).await?;
+        Ok(())
+    }
+
+    /// Waits for an element matching `css`.
+    pub async fn el(&self, css: &str) -> Result<Element, Error> {
+        self.wait_for(Locator::Css(css), css).await
+    }
+
+    /// Waits for an element matching `xpath`.
+    pub async fn xpath(&self, xpath: &str) -> Result<Element, Error> {
+        self.wait_for(Locator::XPath(xpath), xpath).await
+    }
+
+    async fn wait_for(&self, locator: Locator<'_>, what: &str) -> Result<Element, Error> {
+        self.c
+            .wait()
+            .at_most(WAIT)
+            .every(Duration::from_millis(40))
+            .for_element(locator)
+            .await
+            .map_err(|e| format!("waiting for {what}: {e}").into())
+    }
+
+    /// Waits until the element with this id is shown (not `hidden`) and its
+    /// whitespace-normalised text is `text`.
+    pub async fn text_is(&self, id: &str, text: &str) -> Result<Element, Error> {
+        self.xpath(&format!(
+            "//*[@id={}][not(ancestor-or-self::*[@hidden])][normalize-space()={}]",
+            xpath_literal(id),
+            xpath_literal(text)
+        ))
+        .await
+    }
+
+    /// Waits until the element with this id is there and not `hidden`.
+    pub async fn shown(&self, id: &str) -> Result<Element, Error> {
+        self.xpath(&format!(
+            "//*[@id={}][not(ancestor-or-self::*[@hidden])]",
+            xpath_literal(id)
+        ))
+        .await
+    }
+
+    /// Waits until the element with this id is gone or `hidden`.
+    pub async fn gone(&self, id: &str) -> TestResult {
+        self.xpath(&format!(
+            "/html[not(//*[@id={}][not(ancestor-or-self::*[@hidden])])]",
+            xpath_literal(id)
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Asserts that nothing matches `css` right now.
+    pub async fn none(&self, css: &str) -> TestResult {
+        let found = self.c.find_all(Locator::Css(css)).await?;
+        if found.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("expected no {css}, found {}", found.len()).into())
+        }
+    }
+
+    /// Replaces the value of the control matching `css`.
+    pub async fn fill(&self, css: &str, value: &str) -> TestResult {
+        let el = self.el(css).await?;
+        el.clear().await?;
+        el.send_keys(value).await?;
+        Ok(())
+    }
+
+    /// Clicks the element matching `css` once it is there.
+    pub async fn click(&self, css: &str) -> TestResult {
+        self.el(css)
+            .await?
+            .click()
+            .await
+            .map_err(|e| format!("clicking {css}: {e}"))?;
+        Ok(())
+    }
+
+    /// Runs a script (`return ...;`) and answers its value.
+    pub async fn js(&self, script: &str) -> Result<Value, Error> {
+        Ok(self.c.execute(script, vec![]).await?)
+    }
+
+    /// The token the page holds in sessionStorage, if any.
+    pub async fn token(&self) -> Result<Option<String>, Error> {
+        let v = self
+            .c
+            .execute(
+                "return sessionStorage.getItem(arguments[0]);",
+                vec![json!(TOKEN_KEY)],
+            )
+            .await?;
+        Ok(v.as_str().map(str::to_string))
+    }
+
+    /// Opens the start page and logs in through the form; waits for the
+    /// signed-in header.
+    pub async fn login(&self, email: &str, password: &str) -> TestResult {
+        self.open("").await?;
+        self.submit_login(email, password).await
+    }
+
+    /// Fills and submits the login form that is on screen.
+    pub async fn submit_login(&self, email: &str, password: &str) -> TestResult {
+        self.fill("#login-email", email).await?;
+        self.fill("#login-password", password).await?;
+        self.click("#login-submit").await?;
+        self.shown("session-bar").await?;
+        Ok(())
+    }
+
+    /// Whether the page scrolls sideways.
+    pub async fn scrolls_sideways(&self) -> Result<bool, Error> {
+        let v = self
+            .js("return [document.documentElement.scrollWidth, window.innerWidth];")
+            .await?;
+        let (scroll, inner) = (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0));
+        Ok(scroll > inner)
+    }
+}
