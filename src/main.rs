@@ -33,6 +33,9 @@ fn serve(cli: &Cli, args: &venue_groups::cli::ServeArgs) -> Result<(), String> {
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Blocking work waits on 8 read connections and the argon2 permits;
+        // hundreds of idle threads would only hold memory.
+        .max_blocking_threads(32)
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async {

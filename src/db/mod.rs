@@ -53,7 +53,9 @@ pub fn open(path: &Path) -> Result<Db, String> {
             c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA query_only = ON;")
         });
     let pool = r2d2::Pool::builder()
-        .max_size(16)
+        // Reads are short and the machine small: more connections than
+        // this only add page caches (memory), not throughput.
+        .max_size(8)
         .min_idle(Some(2))
         // r2d2_sqlite's validity check is a query; on every checkout it
         // costs a round trip per request for nothing.
