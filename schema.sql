@@ -169,3 +169,33 @@ CREATE TRIGGER customers_count_delete AFTER DELETE ON customers
 BEGIN
     UPDATE partners SET customers_count = customers_count - 1 WHERE id = OLD.partner_id;
 END;
+
+-- version: 2
+
+-- Who changed what: one entry per successful change through the API or the
+-- command line, written in the same transaction as the change. `changes`
+-- is a JSON object mapping each changed field to [old, new]. No foreign
+-- keys: an entry outlives what it describes. The triggers make the table
+-- append-only for everyone, the server included.
+CREATE TABLE audit (
+    id            INTEGER PRIMARY KEY,
+    partner_id    INTEGER,          -- NULL for changes outside a partner
+    user_id       INTEGER,          -- NULL for the command line
+    action        TEXT NOT NULL,    -- e.g. group.created
+    subject_type  TEXT NOT NULL,    -- e.g. group
+    subject_id    INTEGER,
+    changes       TEXT NOT NULL CHECK (json_valid(changes)),
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX audit_by_partner ON audit (partner_id, id);
+CREATE INDEX audit_by_subject ON audit (subject_type, subject_id, id);
+
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'audit entries are append-only');
+END;
+
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'audit entries are append-only');
+END;

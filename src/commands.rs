@@ -82,6 +82,18 @@ pub fn user_create(db_path: &Path, args: &UserCreateArgs) -> Result<(), String> 
     let partners: Vec<PartnerId> = args.partners.iter().copied().map(PartnerId).collect();
     db::users::set_permissions(&tx, id, &permissions, &now).map_err(|e| e.to_string())?;
     db::users::set_partners(&tx, id, &partners, &now).map_err(|e| e.to_string())?;
+    let changes = serde_json::json!({"email": [null, email], "is_admin": [null, args.admin],
+        "permissions": [null, permissions], "partner_ids": [null, partners]});
+    db::audit::record(
+        &tx,
+        None,
+        None,
+        "user.created",
+        ("user", id.0),
+        changes,
+        &now,
+    )
+    .map_err(|e| e.to_string())?;
     tx.commit().map_err(|e| e.to_string())?;
     println!("created user {id} {email}");
     Ok(())
@@ -147,9 +159,19 @@ pub fn demo(db_path: &Path, args: &DemoArgs) -> Result<(), String> {
     }
     let tx = conn.transaction().map_err(err)?;
     let now = clock::now_rfc3339();
-    let partner = db::partners::create(&tx, "Demo Sports Hall", &now)
-        .map_err(err)?
-        .id;
+    let partner = db::partners::create(&tx, "Demo Sports Hall", &now).map_err(err)?;
+    let changes = db::audit::created(&partner);
+    let partner = partner.id;
+    db::audit::record(
+        &tx,
+        Some(partner),
+        None,
+        "partner.created",
+        ("partner", partner.0),
+        changes,
+        &now,
+    )
+    .map_err(err)?;
     let (customers, groups) = if args.scale {
         (100_000, 1_000)
     } else {
@@ -183,6 +205,17 @@ pub fn demo(db_path: &Path, args: &DemoArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
         db::users::set_permissions(&tx, id, perms, &now).map_err(err)?;
         db::users::set_partners(&tx, id, &[partner], &now).map_err(err)?;
+        let changes = serde_json::json!({"email": [null, email], "permissions": [null, perms], "partner_ids": [null, [partner]]});
+        db::audit::record(
+            &tx,
+            Some(partner),
+            None,
+            "user.created",
+            ("user", id.0),
+            changes,
+            &now,
+        )
+        .map_err(err)?;
         logins.push((email, password, perms.join(", ")));
     }
     tx.commit().map_err(err)?;

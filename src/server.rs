@@ -109,7 +109,8 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
     let stored_email = email.clone();
     db.writer
         .write_blocking(move |c| {
-            db::users::create(
+            let now = clock::now_rfc3339();
+            let id = db::users::create(
                 c,
                 &db::users::NewUser {
                     email: &stored_email,
@@ -118,8 +119,12 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
                     last_name: "User",
                     is_admin: true,
                 },
-                &clock::now_rfc3339(),
-            )
+                &now,
+            )?;
+            let changes =
+                serde_json::json!({"email": [null, stored_email], "is_admin": [null, true]});
+            db::audit::record(c, None, None, "user.created", ("user", id.0), changes, &now)?;
+            Ok(id)
         })
         .map_err(|e| format!("creating the first admin: {e}"))?;
     if generated {

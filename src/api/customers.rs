@@ -5,7 +5,7 @@ use super::request::Request;
 use super::validate::{Input, Patch, Text};
 use super::{pagination, reply, Ctx};
 use crate::clock;
-use crate::db::{self, customers::Fields, CustomerId, PartnerId};
+use crate::db::{self, audit, customers::Fields, CustomerId, PartnerId};
 use warp::http::Response;
 use warp::hyper::Body;
 
@@ -52,14 +52,28 @@ pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// POST /partners/:partner_id/customers
 pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let partner = req.params.partner.ok_or(ApiError::NotFound)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let fields = read_fields(&mut input);
     input.finish()?;
     let fields = fields.ok_or_else(|| ApiError::internal("validated fields missing"))?;
     let customer = ctx
         .writer
-        .write(move |c| db::customers::create(c, partner, &fields, &clock::now_rfc3339()))
+        .write(move |c| {
+            let now = clock::now_rfc3339();
+            let customer = db::customers::create(c, partner, &fields, &now)?;
+            let subject = ("customer", customer.id.0);
+            audit::record(
+                c,
+                Some(partner),
+                Some(who),
+                "customer.created",
+                subject,
+                audit::created(&customer),
+                &now,
+            )?;
+            Ok(customer)
+        })
         .await?;
     let location = format!(
         "/api/internal/v1/partners/{partner}/customers/{}",
@@ -83,7 +97,7 @@ pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// the fields given; `null` clears `email` or `phone`.
 pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let first_name = input.text("first_name", Text::sometimes(255));
     let last_name = input.text("last_name", Text::sometimes(255));
@@ -107,7 +121,20 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             if unchanged {
                 return Ok(current);
             }
-            db::customers::update(c, partner, id, &merged, &clock::now_rfc3339())
+            let now = clock::now_rfc3339();
+            let customer = db::customers::update(c, partner, id, &merged, &now)?;
+            if let Some(changes) = audit::updated(&current, &customer) {
+                audit::record(
+                    c,
+                    Some(partner),
+                    Some(who),
+                    "customer.updated",
+                    ("customer", id.0),
+                    changes,
+                    &now,
+                )?;
+            }
+            Ok(customer)
         })
         .await?;
     Ok(reply::data(&customer))
@@ -120,12 +147,22 @@ fn merge(patch: Patch<String>, current: Option<String>) -> Option<String> {
 /// DELETE /partners/:partner_id/customers/:customer_id: its memberships go too.
 pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let customer = ctx
         .writer
         .write(move |c| {
             let current = db::customers::find(c, partner, id)?.ok_or(ApiError::NotFound)?;
             db::customers::delete(c, partner, id)?;
+            let now = clock::now_rfc3339();
+            audit::record(
+                c,
+                Some(partner),
+                Some(who),
+                "customer.deleted",
+                ("customer", id.0),
+                audit::deleted(&current),
+                &now,
+            )?;
             Ok(current)
         })
         .await?;

@@ -176,6 +176,11 @@ impl FieldErrors {
         self.0.iter().any(|(f, _)| f == field)
     }
 
+    /// Each field with its messages, in order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.0.iter().map(|(f, m)| (f.as_str(), m.as_slice()))
+    }
+
     /// True when nothing was reported.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

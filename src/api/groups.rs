@@ -1,18 +1,20 @@
-//! `/partners/:partner_id/groups...`: the seed's eight endpoints.
+//! `/partners/:partner_id/groups[/:group_id]`: a partner's groups. Their
+//! members are in `members.rs`.
 
 use super::error::ApiError;
 use super::request::{if_match_allows, Request};
 use super::validate::{Input, Text};
 use super::{pagination, reply, Ctx};
 use crate::clock;
-use crate::db::{self, CustomerId, GroupId, PartnerId};
+use crate::db::{self, audit, GroupId, PartnerId};
 use warp::http::Response;
 use warp::hyper::Body;
 
 const NAME: Text = Text::required(255);
 const DESCRIPTION: Text = Text::nullable(2000);
 
-fn ids(req: &Request) -> Result<(PartnerId, GroupId), ApiError> {
+/// The partner and group of the path.
+pub fn ids(req: &Request) -> Result<(PartnerId, GroupId), ApiError> {
     match (req.params.partner, req.params.group) {
         (Some(p), Some(g)) => Ok((p, g)),
         _ => Err(ApiError::NotFound),
@@ -40,7 +42,7 @@ pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// POST /partners/:partner_id/groups
 pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let partner = req.params.partner.ok_or(ApiError::NotFound)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let name = input.text("name", NAME).set();
     let description = input.text("description", DESCRIPTION).set();
@@ -49,13 +51,19 @@ pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
     let group = ctx
         .writer
         .write(move |c| {
-            db::groups::create(
+            let now = clock::now_rfc3339();
+            let group = db::groups::create(c, partner, &name, description.as_deref(), &now)?;
+            let subject = ("group", group.id.0);
+            audit::record(
                 c,
-                partner,
-                &name,
-                description.as_deref(),
-                &clock::now_rfc3339(),
-            )
+                Some(partner),
+                Some(who),
+                "group.created",
+                subject,
+                audit::created(&group),
+                &now,
+            )?;
+            Ok(group)
         })
         .await?;
     Ok(reply::created(&group, location(&group)))
@@ -76,7 +84,7 @@ pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// fields given.
 pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let mut input: Input = req.json()?;
     let name = input.text("name", Text::sometimes(255)).set();
     let description = input.text("description", DESCRIPTION).change();
@@ -89,17 +97,34 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             if !if_match_allows(if_match.as_deref(), &reply::etag(&current)) {
                 return Err(ApiError::PreconditionFailed);
             }
-            if name.is_none() && description.is_none() {
+            let unchanged = name.as_ref().is_none_or(|n| *n == current.name)
+                && description
+                    .as_ref()
+                    .is_none_or(|d| *d == current.description);
+            if unchanged {
                 return Ok(current);
             }
-            db::groups::update(
+            let now = clock::now_rfc3339();
+            let group = db::groups::update(
                 c,
                 partner,
                 id,
                 name.as_deref(),
                 description.as_ref().map(|d| d.as_deref()),
-                &clock::now_rfc3339(),
-            )
+                &now,
+            )?;
+            if let Some(changes) = audit::updated(&current, &group) {
+                audit::record(
+                    c,
+                    Some(partner),
+                    Some(who),
+                    "group.updated",
+                    ("group", id.0),
+                    changes,
+                    &now,
+                )?;
+            }
+            Ok(group)
         })
         .await?;
     Ok(reply::with_etag(reply::data(&group), &reply::etag(&group)))
@@ -109,7 +134,7 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
 /// customers stay.
 pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let if_match = req.if_match().map(str::to_owned);
     let group = ctx
         .writer
@@ -119,59 +144,18 @@ pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
                 return Err(ApiError::PreconditionFailed);
             }
             db::groups::delete(c, partner, id)?;
+            let now = clock::now_rfc3339();
+            audit::record(
+                c,
+                Some(partner),
+                Some(who),
+                "group.deleted",
+                ("group", id.0),
+                audit::deleted(&current),
+                &now,
+            )?;
             Ok(current)
         })
         .await?;
     Ok(reply::data(&group))
-}
-
-/// GET /partners/:partner_id/groups/:group_id/customers
-pub async fn members(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
-    let (partner, id) = ids(&req)?;
-    let slice = pagination::slice(&req);
-    let (slice, (rows, total)) = ctx
-        .read(&req, move |c, _| {
-            let slice = slice?;
-            let page = db::groups::members(c, partner, id, &slice)?;
-            Ok((slice, page))
-        })
-        .await?;
-    Ok(pagination::page(&req, &slice, &rows, total))
-}
-
-/// POST /partners/:partner_id/groups/:group_id/customers: adding a member
-/// again answers the existing membership.
-pub async fn add_member(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
-    let (partner, id) = ids(&req)?;
-    ctx.authorize(&req).await?;
-    let mut input = req.json()?;
-    let customer = input.id("customer_id");
-    input.finish()?;
-    let customer = CustomerId(customer.ok_or_else(|| ApiError::internal("validated id missing"))?);
-    let (member, _added) = ctx
-        .writer
-        .write(move |c| {
-            if !db::groups::exists(c, partner, id)? {
-                return Err(ApiError::NotFound);
-            }
-            db::groups::add_member(c, partner, id, customer, &clock::now_rfc3339())
-        })
-        .await?;
-    Ok(reply::data(&member))
-}
-
-/// DELETE /partners/:partner_id/groups/:group_id/customers/:customer_id
-pub async fn remove_member(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
-    let (partner, id) = ids(&req)?;
-    let customer = req.params.customer.ok_or(ApiError::NotFound)?;
-    ctx.authorize(&req).await?;
-    let member = ctx
-        .writer
-        .write(move |c| {
-            let member = db::groups::member(c, partner, id, customer)?.ok_or(ApiError::NotFound)?;
-            db::groups::remove_member(c, id, customer)?;
-            Ok(member)
-        })
-        .await?;
-    Ok(reply::data(&member))
 }

@@ -4,11 +4,14 @@
 //! answer, 404 and 405 included, be the contract's JSON, and lets the
 //! authorization checks run in the contract's order before the body's.
 
+pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod error;
 pub mod groups;
 pub mod health;
+pub mod imports;
+pub mod members;
 pub mod openapi;
 pub mod pagination;
 pub mod partners;
@@ -108,7 +111,7 @@ where
     let cors = allowed_origin(&ctx.config, &headers);
     let mut response = match routes::resolve(&method, &path) {
         Resolved::Found(route, params) => {
-            let limit = routes::JSON_BODY_LIMIT;
+            let limit = route.body_limit();
             let body =
                 request::read_body(&headers, body, limit, ctx.config.body_read_timeout).await;
             let req = Request {
@@ -177,9 +180,13 @@ async fn dispatch(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
         GroupsShow => groups::show(ctx, req).await,
         GroupsUpdate => groups::update(ctx, req).await,
         GroupsDelete => groups::delete(ctx, req).await,
-        MembersList => groups::members(ctx, req).await,
-        MembersAdd => groups::add_member(ctx, req).await,
-        MembersRemove => groups::remove_member(ctx, req).await,
+        MembersList => members::list(ctx, req).await,
+        MembersAdd => members::add(ctx, req).await,
+        MembersRemove => members::remove(ctx, req).await,
+        MembersBatch => members::batch(ctx, req).await,
+        MembersExport => members::export(ctx, req).await,
+        CustomersImport => imports::import(ctx, req).await,
+        AuditList | AuditAll => audit::list(ctx, req).await,
     }
 }
 

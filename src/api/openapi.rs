@@ -58,8 +58,14 @@ fn error_statuses(route: &Route) -> Vec<(&'static str, Value)> {
     if route.body.is_some() {
         out.push(("400", error_response("Malformed JSON")));
         out.push(("408", error_response("The body did not arrive in time")));
-        out.push(("413", error_response("Body larger than 64 KiB")));
-        out.push(("415", error_response("Body is not JSON")));
+        out.push((
+            "413",
+            error_response("Body larger than the route takes (64 KiB of JSON, 5 MB of CSV)"),
+        ));
+        out.push((
+            "415",
+            error_response("Body is not of the route's media type"),
+        ));
     }
     if route.body.is_some() || route.query != Query::None {
         out.push((
@@ -109,7 +115,38 @@ fn parameters(route: &Route) -> Vec<Value> {
             }));
         }
     }
-    if route.query != Query::None {
+    let integer = json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": i64::MAX});
+    let query = |name: &str, schema: &Value, description: &str| json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema});
+    match route.query {
+        Query::Audit => {
+            let text = json!({"type": "string"});
+            out.push(query(
+                "subject_type",
+                &text,
+                "e.g. group, customer, user, partner",
+            ));
+            out.push(query("subject_id", &integer, "The subject's id"));
+            out.push(query("action", &text, "e.g. group.created"));
+            out.push(query("user_id", &integer, "Who made the change"));
+            if route.guard == Guard::Admin {
+                out.push(query("partner_id", &integer, "Only this partner's entries"));
+            }
+        }
+        Query::Import => {
+            out.push(query(
+                "group_id",
+                &integer,
+                "Every imported customer joins this group (needs groups.update)",
+            ));
+            out.push(query(
+                "dry_run",
+                &json!({"type": "boolean"}),
+                "Validate and count; write nothing",
+            ));
+        }
+        _ => {}
+    }
+    if matches!(route.query, Query::Page | Query::PageSearch | Query::Audit) {
         out.push(json!({"name": "page", "in": "query", "required": false,
             "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": i64::MAX, "default": 1}}));
         out.push(json!({"name": "per_page", "in": "query", "required": false,
@@ -140,12 +177,20 @@ fn operation(route: &Route) -> Value {
                 "links": schema_ref("PageLinks"),
             },
         })
-    } else if matches!(route.reply, "Status" | "OpenApi") {
+    } else if matches!(route.reply, "Status" | "OpenApi" | "CsvExport") {
         schema_ref(route.reply)
     } else {
         json!({"type": "object", "required": ["data"], "properties": {"data": schema_ref(route.reply)}})
     };
-    let mut ok = json!({"description": "OK", "content": content(data)});
+    let mut ok = if route.reply == "CsvExport" {
+        json!({
+            "description": "OK: a header row, then one row per member",
+            "headers": {"Content-Disposition": {"schema": {"type": "string"}}},
+            "content": {"text/csv": {"schema": data}},
+        })
+    } else {
+        json!({"description": "OK", "content": content(data)})
+    };
     if route.method == Verb::Post
         && route.endpoint != super::routes::Endpoint::MembersAdd
         && route.reply != "Session"
@@ -171,8 +216,13 @@ fn operation(route: &Route) -> Value {
         op["security"] = json!([]);
     }
     if let Some(body) = route.body {
+        let media = if body == "CsvImport" {
+            "text/csv"
+        } else {
+            "application/json"
+        };
         op["requestBody"] =
-            json!({"required": body != "Empty", "content": content(schema_ref(body))});
+            json!({"required": body != "Empty", "content": {media: {"schema": schema_ref(body)}}});
     }
     op
 }
@@ -309,6 +359,30 @@ fn schemas() -> Value {
         })),
         "GroupCreate": input(&["name"], json!({"name": string(255), "description": nullable_string(2000)})),
         "GroupUpdate": input(&[], json!({"name": string(255), "description": nullable_string(2000)})),
+        "MembersBatch": input(&[], json!({
+            "add": {"type": "array", "items": id(), "maxItems": 1000},
+            "remove": {"type": "array", "items": id(), "maxItems": 1000},
+        })),
+        "BatchResult": object(&["added", "removed", "customers_count"], json!({
+            "added": {"type": "integer", "minimum": 0}, "removed": {"type": "integer", "minimum": 0},
+            "customers_count": {"type": "integer", "minimum": 0},
+        })),
+        "CsvExport": {"type": "string", "description": "RFC 4180 CSV: id,first_name,last_name,email,phone,added_at; cells starting with = + - @ tab or CR get a leading '"},
+        "CsvImport": {"type": "string", "description": "UTF-8 CSV (BOM allowed), `,` or `;`; header names first_name, last_name, email, phone in any order; up to 5 MB"},
+        "ImportResult": object(&["created", "matched", "added_to_group", "dry_run"], json!({
+            "created": {"type": "integer", "minimum": 0}, "matched": {"type": "integer", "minimum": 0},
+            "added_to_group": {"type": "integer", "minimum": 0}, "dry_run": {"type": "boolean"},
+        })),
+        "AuditEntry": object(
+            &["id", "partner_id", "user_id", "action", "subject_type", "subject_id", "changes", "created_at"],
+            json!({
+                "id": id(), "partner_id": {"type": ["integer", "null"]}, "user_id": {"type": ["integer", "null"]},
+                "action": {"type": "string"}, "subject_type": {"type": "string"},
+                "subject_id": {"type": ["integer", "null"]},
+                "changes": {"type": "object", "description": "field: [old, new]"},
+                "created_at": timestamp(),
+            }),
+        ),
         "MemberAdd": input(&["customer_id"], json!({"customer_id": id()})),
     })
 }

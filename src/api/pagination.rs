@@ -92,7 +92,7 @@ struct Envelope<'a, T: Serialize> {
 }
 
 /// `200` with a page of rows, its `meta` and path-absolute `links` that keep
-/// `search` and `per_page` when the client gave them.
+/// the client's other query parameters (`search`, `per_page`, filters).
 pub fn page<T: Serialize>(req: &Request, slice: &Slice, rows: &[T], total: i64) -> Response<Body> {
     let path = req.path.as_str();
     let last_page = ((total + slice.per_page - 1) / slice.per_page).max(1);
@@ -100,7 +100,8 @@ pub fn page<T: Serialize>(req: &Request, slice: &Slice, rows: &[T], total: i64) 
     let to = from.map(|f| f + rows.len() as i64 - 1);
     let mut kept = form_urlencoded::Serializer::new(String::new());
     for (name, value) in req.query_pairs() {
-        if name == "search" || name == "per_page" {
+        // Everything but the page itself: search, per_page and filters.
+        if name != "page" {
             kept.append_pair(&name, &value);
         }
     }

@@ -5,7 +5,7 @@ use super::request::Request;
 use super::validate::Text;
 use super::{pagination, reply, Ctx};
 use crate::clock;
-use crate::db::{self, PartnerId};
+use crate::db::{self, audit, PartnerId};
 use warp::http::Response;
 use warp::hyper::Body;
 
@@ -29,14 +29,28 @@ pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 
 /// POST /partners (admin)
 pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let name = input.text("name", Text::required(255)).set();
     input.finish()?;
     let name = name.ok_or_else(|| ApiError::internal("validated name missing"))?;
     let partner = ctx
         .writer
-        .write(move |c| Ok(db::partners::create(c, &name, &clock::now_rfc3339())?))
+        .write(move |c| {
+            let now = clock::now_rfc3339();
+            let partner = db::partners::create(c, &name, &now)?;
+            let changes = audit::created(&partner);
+            audit::record(
+                c,
+                Some(partner.id),
+                Some(who),
+                "partner.created",
+                ("partner", partner.id.0),
+                changes,
+                &now,
+            )?;
+            Ok(partner)
+        })
         .await?;
     Ok(reply::created(
         &partner,
@@ -58,7 +72,7 @@ pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// PUT (or PATCH) /partners/:partner_id (admin)
 pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let id = id(&req)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let name = input.text("name", Text::sometimes(255)).set();
     input.finish()?;
@@ -68,7 +82,20 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             let current = db::partners::find(c, id)?.ok_or(ApiError::NotFound)?;
             match name {
                 Some(name) if name != current.name => {
-                    db::partners::update(c, id, Some(&name), &clock::now_rfc3339())
+                    let now = clock::now_rfc3339();
+                    let partner = db::partners::update(c, id, Some(&name), &now)?;
+                    if let Some(changes) = audit::updated(&current, &partner) {
+                        audit::record(
+                            c,
+                            Some(id),
+                            Some(who),
+                            "partner.updated",
+                            ("partner", id.0),
+                            changes,
+                            &now,
+                        )?;
+                    }
+                    Ok(partner)
                 }
                 _ => Ok(current),
             }
@@ -80,12 +107,22 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
 /// DELETE /partners/:partner_id (admin): 409 while it has groups or customers.
 pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let id = id(&req)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let partner = ctx
         .writer
         .write(move |c| {
             let current = db::partners::find(c, id)?.ok_or(ApiError::NotFound)?;
             db::partners::delete(c, id)?;
+            let now = clock::now_rfc3339();
+            audit::record(
+                c,
+                Some(id),
+                Some(who),
+                "partner.deleted",
+                ("partner", id.0),
+                audit::deleted(&current),
+                &now,
+            )?;
             Ok(current)
         })
         .await?;

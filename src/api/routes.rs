@@ -77,6 +77,11 @@ pub enum Endpoint {
     MembersList,
     MembersAdd,
     MembersRemove,
+    MembersBatch,
+    MembersExport,
+    CustomersImport,
+    AuditList,
+    AuditAll,
 }
 
 /// What a route reads from the query string.
@@ -87,6 +92,10 @@ pub enum Query {
     Page,
     /// `page`, `per_page`, `search`.
     PageSearch,
+    /// `page`, `per_page` and the audit filters.
+    Audit,
+    /// `group_id`, `dry_run` of the CSV import.
+    Import,
 }
 
 /// One route.
@@ -110,6 +119,16 @@ pub struct Route {
 
 /// Largest JSON body any route takes.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+
+impl Route {
+    /// Largest body the route takes: the CSV import has its own limit.
+    pub fn body_limit(&self) -> usize {
+        match self.endpoint {
+            Endpoint::CustomersImport => super::imports::IMPORT_LIMIT,
+            _ => JSON_BODY_LIMIT,
+        }
+    }
+}
 
 const fn route(
     method: Verb,
@@ -143,6 +162,9 @@ impl Route {
             reply: schema,
             ..self
         }
+    }
+    const fn query(self, query: Query) -> Route {
+        Route { query, ..self }
     }
     const fn list(self, schema: &'static str, query: Query) -> Route {
         Route {
@@ -435,6 +457,49 @@ pub static ROUTES: &[Route] = &[
         "Remove a customer from a group",
     )
     .reply("Member"),
+    route(
+        Verb::Post,
+        api!("/partners/{partner_id}/groups/{group_id}/customers/batch"),
+        Endpoint::MembersBatch,
+        Guard::Partner(GroupsUpdate),
+        "Add and remove many members at once, all or nothing",
+    )
+    .body("MembersBatch")
+    .reply("BatchResult"),
+    route(
+        Verb::Get,
+        api!("/partners/{partner_id}/groups/{group_id}/customers/export"),
+        Endpoint::MembersExport,
+        Guard::Partner(GroupsRead),
+        "Every member as CSV (text/csv), streamed",
+    )
+    .reply("CsvExport"),
+    route(
+        Verb::Post,
+        api!("/partners/{partner_id}/customers/import"),
+        Endpoint::CustomersImport,
+        Guard::Partner(CustomersCreate),
+        "Import customers from CSV (with group_id, also groups.update)",
+    )
+    .body("CsvImport")
+    .reply("ImportResult")
+    .query(Query::Import),
+    route(
+        Verb::Get,
+        api!("/partners/{partner_id}/audit"),
+        Endpoint::AuditList,
+        Guard::Partner(AuditRead),
+        "A partner's audit trail, newest first",
+    )
+    .list("AuditEntry", Query::Audit),
+    route(
+        Verb::Get,
+        api!("/audit"),
+        Endpoint::AuditAll,
+        Guard::Admin,
+        "The audit trail of all partners, newest first",
+    )
+    .list("AuditEntry", Query::Audit),
 ];
 
 /// The ids a path named.

@@ -6,8 +6,9 @@ use super::error::ApiError;
 use super::request::Request;
 use super::validate::Text;
 use super::{pagination, reply, Ctx};
-use crate::db::{self, PartnerId, UserId};
+use crate::db::{self, audit, PartnerId, UserId};
 use crate::{clock, secrets};
+use serde_json::json;
 use warp::http::Response;
 use warp::hyper::Body;
 
@@ -33,7 +34,7 @@ pub async fn list_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body>,
 /// existing user with that email (its name and password stay as they are).
 pub async fn create_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let partner = req.params.partner.ok_or(ApiError::NotFound)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let email = input.text("email", Text::required(255).email()).set();
     let password = input.text("password", Text::password(8)).set();
@@ -52,7 +53,8 @@ pub async fn create_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body
         .writer
         .write(move |c| {
             let now = clock::now_rfc3339();
-            let id = match db::users::find_by_email(c, &email)? {
+            let existing = db::users::find_by_email(c, &email)?;
+            let id = match existing {
                 Some(id) => id,
                 None => db::users::create(
                     c,
@@ -66,8 +68,23 @@ pub async fn create_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body
                     &now,
                 )?,
             };
-            db::users::attach(c, id, partner)?;
-            db::users::find(c, id)?.ok_or_else(|| ApiError::internal("a created user vanished"))
+            let before = db::users::find(c, id)?;
+            let attached = db::users::attach(c, id, partner)?;
+            let user = db::users::find(c, id)?.ok_or_else(|| ApiError::internal("a created user vanished"))?;
+            let subject = ("user", id.0);
+            match (existing, before) {
+                (None, _) => {
+                    let changes = json!({"email": [null, user.email], "first_name": [null, user.first_name],
+                                         "last_name": [null, user.last_name], "partner_ids": [null, user.partner_ids]});
+                    audit::record(c, Some(partner), Some(who), "user.created", subject, changes, &now)?;
+                }
+                (Some(_), Some(before)) if attached => {
+                    let changes = json!({"partner_ids": [before.partner_ids, user.partner_ids]});
+                    audit::record(c, Some(partner), Some(who), "user.partners_changed", subject, changes, &now)?;
+                }
+                _ => {}
+            }
+            Ok(user)
         })
         .await?;
     Ok(reply::created(&user, user_location(user.id)))
@@ -87,7 +104,7 @@ pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// PUT /users/:user_id/permissions (admin): replaces the whole set.
 pub async fn set_permissions(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let id = req.params.user.ok_or(ApiError::NotFound)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let items = input.array("permissions");
     let mut permissions: Vec<&'static str> = Vec::new();
@@ -107,8 +124,23 @@ pub async fn set_permissions(ctx: &Ctx, req: Request) -> Result<Response<Body>, 
     let user = ctx
         .writer
         .write(move |c| {
-            db::users::set_permissions(c, id, &permissions, &clock::now_rfc3339())?;
-            db::users::find(c, id)?.ok_or(ApiError::NotFound)
+            let before = db::users::find(c, id)?.ok_or(ApiError::NotFound)?;
+            let now = clock::now_rfc3339();
+            db::users::set_permissions(c, id, &permissions, &now)?;
+            let user = db::users::find(c, id)?.ok_or(ApiError::NotFound)?;
+            if before.permissions != user.permissions {
+                let changes = json!({"permissions": [before.permissions, user.permissions]});
+                audit::record(
+                    c,
+                    None,
+                    Some(who),
+                    "user.permissions_changed",
+                    ("user", id.0),
+                    changes,
+                    &now,
+                )?;
+            }
+            Ok(user)
         })
         .await?;
     Ok(reply::data(&user))
@@ -117,7 +149,7 @@ pub async fn set_permissions(ctx: &Ctx, req: Request) -> Result<Response<Body>, 
 /// PUT /users/:user_id/partners (admin): replaces the whole set.
 pub async fn set_partners(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let id = req.params.user.ok_or(ApiError::NotFound)?;
-    ctx.authorize(&req).await?;
+    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let items = input.array("partner_ids");
     let mut partners: Vec<PartnerId> = Vec::new();
@@ -144,8 +176,23 @@ pub async fn set_partners(ctx: &Ctx, req: Request) -> Result<Response<Body>, Api
                 }
             }
             unknown.into_result()?;
-            db::users::set_partners(c, id, &partners, &clock::now_rfc3339())?;
-            db::users::find(c, id)?.ok_or(ApiError::NotFound)
+            let before = db::users::find(c, id)?.ok_or(ApiError::NotFound)?;
+            let now = clock::now_rfc3339();
+            db::users::set_partners(c, id, &partners, &now)?;
+            let user = db::users::find(c, id)?.ok_or(ApiError::NotFound)?;
+            if before.partner_ids != user.partner_ids {
+                let changes = json!({"partner_ids": [before.partner_ids, user.partner_ids]});
+                audit::record(
+                    c,
+                    None,
+                    Some(who),
+                    "user.partners_changed",
+                    ("user", id.0),
+                    changes,
+                    &now,
+                )?;
+            }
+            Ok(user)
         })
         .await?;
     Ok(reply::data(&user))
