@@ -69,7 +69,6 @@ pub async fn run(
         .http1_header_read_timeout(config.header_read_timeout)
         .serve(make)
         .with_graceful_shutdown(shutdown);
-    tracing::info!("listening on http://{addr}");
     eprintln!("listening on http://{addr}");
     let served = server.await.map_err(|e| e.to_string());
 
