@@ -5,7 +5,7 @@
 //!
 //! Set `VENUE_GROUPS_SCREENSHOT=path.png` to have
 //! `desktop_group_page_lists_its_members` save its page there (that is how
-//! docs/screenshot.png is made).
+//! examples/admin-page.png is made).
 
 mod common;
 #[path = "browser/harness.rs"]
