@@ -132,18 +132,11 @@ impl ApiError {
 
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> ApiError {
-        use rusqlite::ErrorCode::*;
-        match e.sqlite_error_code() {
-            // The file cannot take writes now: disk full, read-only file or
-            // directory, an I/O error, or (should the one-writer rule ever be
-            // broken) a lock. Reads go on; the client retries later.
-            Some(
-                DiskFull | ReadOnly | SystemIoFailure | DatabaseBusy | DatabaseLocked | CannotOpen,
-            ) => {
-                tracing::warn!("database cannot take the request: {e}");
-                ApiError::Unavailable
-            }
-            _ => ApiError::internal(format!("sqlite: {e}")),
+        if crate::db::is_unavailable(&e) {
+            tracing::warn!("database cannot take the request: {e}");
+            ApiError::Unavailable
+        } else {
+            ApiError::internal(format!("sqlite: {e}"))
         }
     }
 }

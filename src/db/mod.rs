@@ -143,6 +143,17 @@ where
     .map_err(ApiError::internal)?
 }
 
+/// True when the error means the file cannot take writes now (disk full,
+/// read-only file or directory, an I/O error, or, should the one-writer
+/// rule ever be broken, a lock): the client gets a 503 and retries later.
+pub fn is_unavailable(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::*;
+    matches!(
+        e.sqlite_error_code(),
+        Some(DiskFull | ReadOnly | SystemIoFailure | DatabaseBusy | DatabaseLocked | CannotOpen)
+    )
+}
+
 /// True when an error is a UNIQUE constraint on the named index or column.
 pub fn is_unique_violation(e: &rusqlite::Error, name: &str) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, Some(msg))

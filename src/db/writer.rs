@@ -246,11 +246,9 @@ fn rollback_if_open(conn: &Connection) {
 }
 
 fn outcome_of(e: &rusqlite::Error) -> Outcome {
-    use rusqlite::ErrorCode::*;
-    match e.sqlite_error_code() {
-        Some(
-            DiskFull | ReadOnly | SystemIoFailure | DatabaseBusy | DatabaseLocked | CannotOpen,
-        ) => Outcome::Unavailable,
-        _ => Outcome::Failed,
+    if super::is_unavailable(e) {
+        Outcome::Unavailable
+    } else {
+        Outcome::Failed
     }
 }
