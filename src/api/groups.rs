@@ -11,7 +11,7 @@ use warp::http::Response;
 use warp::hyper::Body;
 
 const NAME: Text = Text::required(255);
-const DESCRIPTION: Text = Text::nullable(2000);
+const DESCRIPTION: Text = Text::nullable(2000).multiline();
 
 /// The partner and group of the path.
 pub fn ids(req: &Request) -> Result<(PartnerId, GroupId), ApiError> {

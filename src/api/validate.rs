@@ -41,6 +41,9 @@ impl<T> Patch<T> {
 pub struct Text {
     /// Absent or null is an error.
     pub required: bool,
+    /// No control characters (line breaks, tabs): names and emails are
+    /// one line, which also keeps searches from matching across fields.
+    pub single_line: bool,
     /// Null is allowed (clears the field).
     pub nullable: bool,
     /// Fewest characters.
@@ -58,6 +61,7 @@ impl Text {
     pub const fn required(max: usize) -> Text {
         Text {
             required: true,
+            single_line: true,
             nullable: false,
             min: 1,
             max,
@@ -72,6 +76,14 @@ impl Text {
             ..Text::required(max)
         }
     }
+    /// The same rules, allowing line breaks (a description).
+    pub const fn multiline(self) -> Text {
+        Text {
+            single_line: false,
+            ..self
+        }
+    }
+
     /// A field that may be absent or null.
     pub const fn nullable(max: usize) -> Text {
         Text {
@@ -91,6 +103,7 @@ impl Text {
     pub const fn password(min: usize) -> Text {
         Text {
             required: true,
+            single_line: false,
             nullable: false,
             min,
             max: 1024,
@@ -163,6 +176,11 @@ impl Input {
             self.fail(
                 name,
                 format!("The {attr} field must be at least {} characters.", rule.min),
+            );
+        } else if rule.single_line && s.chars().any(char::is_control) {
+            self.fail(
+                name,
+                format!("The {attr} field must be a single line of text."),
             );
         } else if s.contains('\0') {
             self.fail(

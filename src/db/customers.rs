@@ -95,12 +95,12 @@ pub fn list(
     };
     let total: i64 = c
         .prepare_cached(
-            "SELECT count(*) FROM customers WHERE partner_id = ?1 AND instr(search_key, ?2) > 0",
+            "SELECT count(*) FROM customers WHERE partner_id = ?1 AND instr(search_key, ?2) > 0 AND instr(?2, char(10)) = 0",
         )?
         .query_row(params![partner, needle], |r| r.get(0))?;
     let rows = c
         .prepare_cached(&format!(
-            "SELECT {COLUMNS_C} FROM customers c WHERE c.partner_id = ?1 AND instr(c.search_key, ?2) > 0
+            "SELECT {COLUMNS_C} FROM customers c WHERE c.partner_id = ?1 AND instr(c.search_key, ?2) > 0 AND instr(?2, char(10)) = 0
              ORDER BY c.id LIMIT ?3 OFFSET ?4"
         ))?
         .query_map(params![partner, needle, slice.per_page, slice.offset()], from_row)?

@@ -210,13 +210,13 @@ pub fn members(
     let total: i64 = c
         .prepare_cached(
             "SELECT count(*) FROM group_customers m JOIN customers c ON c.id = m.customer_id
-             WHERE m.group_id = ?1 AND c.partner_id = ?2 AND instr(c.search_key, ?3) > 0",
+             WHERE m.group_id = ?1 AND c.partner_id = ?2 AND instr(c.search_key, ?3) > 0 AND instr(?3, char(10)) = 0",
         )?
         .query_row(params![group, partner, needle], |r| r.get(0))?;
     let rows = c
         .prepare_cached(&format!(
             "SELECT {}, m.added_at FROM group_customers m JOIN customers c ON c.id = m.customer_id
-             WHERE m.group_id = ?1 AND c.partner_id = ?2 AND instr(c.search_key, ?3) > 0
+             WHERE m.group_id = ?1 AND c.partner_id = ?2 AND instr(c.search_key, ?3) > 0 AND instr(?3, char(10)) = 0
              ORDER BY m.customer_id LIMIT ?4 OFFSET ?5",
             customers::COLUMNS_C
         ))?

@@ -195,7 +195,7 @@ pub fn list_for_partner(
     let total: i64 = c
         .prepare_cached(
             "SELECT count(*) FROM partner_users pu JOIN users u ON u.id = pu.user_id
-             WHERE pu.partner_id = ?1 AND instr(u.search_key, ?2) > 0",
+             WHERE pu.partner_id = ?1 AND instr(u.search_key, ?2) > 0 AND instr(?2, char(10)) = 0",
         )?
         .query_row(
             params![partner, slice.search.as_deref().unwrap_or("")],
@@ -205,7 +205,7 @@ pub fn list_for_partner(
         .prepare_cached(
             "SELECT u.id, u.first_name, u.last_name, u.email
              FROM partner_users pu JOIN users u ON u.id = pu.user_id
-             WHERE pu.partner_id = ?1 AND instr(u.search_key, ?2) > 0
+             WHERE pu.partner_id = ?1 AND instr(u.search_key, ?2) > 0 AND instr(?2, char(10)) = 0
              ORDER BY u.id LIMIT ?3 OFFSET ?4",
         )?
         .query_map(

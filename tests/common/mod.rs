@@ -306,3 +306,89 @@ pub fn expired_token(server: &TestServer, user_id: i64) -> String {
     .unwrap();
     secret
 }
+
+// --- Helpers for the groups, members, customers, pagination and validation
+// tests. ---
+
+/// Whether a value is an RFC 3339 UTC timestamp as the server writes it,
+/// e.g. `2026-11-26T08:15:00Z`.
+pub fn is_utc_timestamp(v: &Value) -> bool {
+    let Some(s) = v.as_str() else {
+        return false;
+    };
+    let b = s.as_bytes();
+    b.len() == 20
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// Sends a request built on the server's client (for headers or bodies the
+/// other helpers do not set).
+pub async fn send(req: reqwest::RequestBuilder) -> Answer {
+    answer(req.send().await.expect("request")).await
+}
+
+/// Asserts an answer's status and whole JSON body, naming `what` and the
+/// answer's text on failure.
+pub fn expect(a: &Answer, status: StatusCode, body: Value, what: &str) {
+    assert_eq!(a.status, status, "{what}: {}", a.text);
+    assert_eq!(a.body, body, "{what}: {}", a.text);
+}
+
+/// Asserts the contract's 401: status, body and `WWW-Authenticate: Bearer`.
+pub fn expect_unauthenticated(a: &Answer, what: &str) {
+    expect(
+        a,
+        StatusCode::UNAUTHORIZED,
+        json!({"message": "Unauthenticated."}),
+        what,
+    );
+    assert_eq!(a.header("www-authenticate"), Some("Bearer"), "{what}");
+}
+
+/// Asserts the contract's 403.
+pub fn expect_forbidden(a: &Answer, what: &str) {
+    expect(
+        a,
+        StatusCode::FORBIDDEN,
+        json!({"message": "This action is unauthorized."}),
+        what,
+    );
+}
+
+/// Asserts the contract's 404.
+pub fn expect_not_found(a: &Answer, what: &str) {
+    expect(
+        a,
+        StatusCode::NOT_FOUND,
+        json!({"message": "Not found."}),
+        what,
+    );
+}
+
+/// Every permission but one.
+pub fn all_but(missing: &str) -> Vec<&'static str> {
+    ALL.iter().copied().filter(|p| *p != missing).collect()
+}
+
+/// The id of the user behind a token (via `GET /me`).
+pub async fn user_id_of(server: &TestServer, token: &str) -> i64 {
+    let a = server.get("/me", token).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    a.body["data"]["id"].as_i64().unwrap()
+}
+
+/// A token that worked and was revoked by `POST /auth/logout`.
+pub async fn revoked_token(server: &TestServer, email: &str, password: &str) -> String {
+    let token = server.login(email, password).await;
+    let a = server
+        .call(Method::POST, "/auth/logout", Some(&token), None)
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    token
+}
