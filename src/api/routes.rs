@@ -176,8 +176,6 @@ impl Route {
     }
 }
 
-const API: &str = "/api/internal/v1";
-
 macro_rules! api {
     ($p:literal) => {
         concat!("/api/internal/v1", $p)
@@ -528,28 +526,32 @@ fn parse_id(segment: &str) -> Option<i64> {
     segment.parse::<i64>().ok().filter(|n| *n >= 1)
 }
 
-fn match_path(pattern: &str, path: &str) -> Option<Params> {
+fn match_path(pattern: &[&str], path: &[&str]) -> Option<Params> {
+    if pattern.len() != path.len() {
+        return None;
+    }
     let mut params = Params::default();
-    let mut want = pattern.split('/');
-    let mut got = path.split('/');
-    loop {
-        match (want.next(), got.next()) {
-            (None, None) => return Some(params),
-            (Some(w), Some(g)) if w.starts_with('{') => {
-                let id = parse_id(g)?;
-                match w {
-                    "{partner_id}" => params.partner = Some(PartnerId(id)),
-                    "{group_id}" => params.group = Some(GroupId(id)),
-                    "{customer_id}" => params.customer = Some(CustomerId(id)),
-                    "{user_id}" => params.user = Some(UserId(id)),
-                    _ => return None,
-                }
+    for (want, got) in pattern.iter().zip(path) {
+        if want.starts_with('{') {
+            let id = parse_id(got)?;
+            match *want {
+                "{partner_id}" => params.partner = Some(PartnerId(id)),
+                "{group_id}" => params.group = Some(GroupId(id)),
+                "{customer_id}" => params.customer = Some(CustomerId(id)),
+                "{user_id}" => params.user = Some(UserId(id)),
+                _ => return None,
             }
-            (Some(w), Some(g)) if w == g => {}
-            _ => return None,
+        } else if want != got {
+            return None;
         }
     }
+    Some(params)
 }
+
+/// Each route's path split into segments once (profiling showed splitting
+/// every pattern on every request as a fifth of a point read's work).
+static PATTERNS: std::sync::LazyLock<Vec<Vec<&'static str>>> =
+    std::sync::LazyLock::new(|| ROUTES.iter().map(|r| r.path.split('/').collect()).collect());
 
 /// Finds the route for a request. HEAD is served as GET.
 pub fn resolve(method: &Method, path: &str) -> Resolved {
@@ -558,12 +560,10 @@ pub fn resolve(method: &Method, path: &str) -> Resolved {
     } else {
         method
     };
+    let segments: Vec<&str> = path.split('/').collect();
     let mut allowed: Vec<&str> = Vec::new();
-    for route in ROUTES {
-        if !path.starts_with(API) && route.path.starts_with(API) {
-            continue;
-        }
-        if let Some(params) = match_path(route.path, path) {
+    for (route, pattern) in ROUTES.iter().zip(PATTERNS.iter()) {
+        if let Some(params) = match_path(pattern, &segments) {
             if route.method.as_str() == wanted.as_str() {
                 return Resolved::Found(route, params);
             }
