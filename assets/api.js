@@ -16,21 +16,22 @@ export const auth = {
   me: () => request('GET', '/me'),
 };
 
+/** Every item of a list, all pages (pickers need them all). */
+async function allPages(list) {
+  const found = [];
+  // The cap only guards against a server that never reports the last page.
+  for (let page = 1; page <= 100; page += 1) {
+    const { data, meta } = await list({ page, per_page: 100 });
+    found.push(...data);
+    if (!meta || page >= meta.last_page || data.length === 0) break;
+  }
+  return found;
+}
+
 export const partners = {
   list: (query) => request('GET', '/partners', { query }),
   create: (body) => request('POST', '/partners', { body }),
-
-  /** Every partner the user can see, all pages (the picker needs them all). */
-  async all() {
-    const found = [];
-    // The cap only guards against a server that never reports the last page.
-    for (let page = 1; page <= 100; page += 1) {
-      const { data, meta } = await partners.list({ page, per_page: 100 });
-      found.push(...data);
-      if (!meta || page >= meta.last_page || data.length === 0) break;
-    }
-    return found;
-  },
+  all: () => allPages(partners.list),
 };
 
 // Groups carry an ETag, so an edit can say which version it was based on.
@@ -47,6 +48,14 @@ export const groups = {
     return { group: body.data, etag: answer.get('ETag') };
   },
   remove: (partnerId, groupId) => request('DELETE', groupPath(partnerId, groupId)),
+  all: (partnerId) => allPages((query) => groups.list(partnerId, query)),
+
+  /** The members as CSV: `{ blob, filename }` (the server's name for it, if it gave one). */
+  async exportMembers(partnerId, groupId) {
+    const { body, headers } = await send('GET', `${groupPath(partnerId, groupId)}/customers/export`, { blob: true });
+    const named = /filename="([^"]+)"/.exec(headers.get('Content-Disposition') ?? '');
+    return { blob: body, filename: named ? named[1] : `group-${groupId}-members.csv` };
+  },
 };
 
 export const members = {
@@ -56,6 +65,9 @@ export const members = {
     request('POST', `${groupPath(partnerId, groupId)}/customers`, { body: { customer_id: customerId } }),
   remove: (partnerId, groupId, customerId) =>
     request('DELETE', `${groupPath(partnerId, groupId)}/customers/${enc(customerId)}`),
+  /** All or nothing; answers `{ added, removed, customers_count }`; a 422 names `add.N`. */
+  batch: (partnerId, groupId, { add = [], remove = [] }) =>
+    request('POST', `${groupPath(partnerId, groupId)}/customers/batch`, { body: { add, remove } }),
 };
 
 export const customers = {
@@ -64,6 +76,19 @@ export const customers = {
   create: (partnerId, body) => request('POST', `${partnerPath(partnerId)}/customers`, { body }),
   update: (partnerId, customerId, body) => request('PUT', customerPath(partnerId, customerId), { body }),
   remove: (partnerId, customerId) => request('DELETE', customerPath(partnerId, customerId)),
+  /**
+   * Imports a CSV file's bytes; `dryRun` validates and counts without writing.
+   * Answers `{ created, matched, added_to_group, dry_run }`; a 422 names `rows.N.field`.
+   */
+  import: (partnerId, csv, { groupId, dryRun }) =>
+    request('POST', `${partnerPath(partnerId)}/customers/import`, {
+      csv, query: { group_id: groupId, dry_run: dryRun ? 'true' : undefined },
+    }),
+};
+
+export const audit = {
+  /** One page of the partner's audit trail, newest first; `query` takes the filters too. */
+  list: (partnerId, query) => request('GET', `${partnerPath(partnerId)}/audit`, { query }),
 };
 
 export const users = {

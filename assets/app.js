@@ -39,10 +39,26 @@
  *                     member picker: #member-add-form, #member-add-search, #member-add-search-submit,
  *                       #member-add-results > [data-testid=customer-result][data-customer-id] (button: adds),
  *                       #member-add-empty, #member-add-more
+ *                     add many (inside #member-add): #member-batch-open (aria-expanded), #member-batch-body,
+ *                       #member-batch-search, #member-batch-search-submit, #member-batch-list >
+ *                       [data-testid=batch-customer][data-customer-id] (checkbox), #member-batch-empty,
+ *                       #member-batch-more, #member-batch-selected,
+ *                       #member-batch-submit (disabled until someone is ticked; one batch call)
  *                     [data-testid=member-row][data-customer-id] > member-name, member-email,
  *                       member-phone, member-added, member-remove
+ *                     #group-export (button: downloads the members as CSV)
+ *                     history (audit.read): #group-history (ol, newest first) >
+ *                       [data-testid=history-entry][data-action][data-entry-id] > history-what,
+ *                       history-who ("user N", "user N (you)" or "command line"), history-when (<time>),
+ *                       history-changes (one li per changed field); #group-history-empty, #group-history-more
  *   #/customers       [data-testid=customer-row][data-customer-id] > customer-name (link),
  *                     customer-email, customer-phone, customer-edit (link), customer-delete
+ *                     import (customers.create): #customer-import-file (type=file),
+ *                       #customer-import-group (with groups.update + groups.read; "" = no group),
+ *                       #customer-import-preview (dry run), #customer-import-submit (disabled until a clean preview),
+ *                       #customer-import-outcome, #customer-import-counts > import-created, import-matched, import-added,
+ *                       #customer-import-problems > #customer-import-errors >
+ *                       [data-testid=import-error][data-key] (text "rows.7.email: <message>")
  *   #/customers/:id   #customer-delete, #back-to-customers, #customer-loading,
  *                     [data-testid=customer-detail-email], [data-testid=customer-detail-phone]
  *   #/users           [data-testid=user-row][data-user-id] > user-name, user-email

@@ -1,8 +1,10 @@
-// The selected partner's customers: search, page through, create, delete.
-// Editing happens on the customer's own page (customer-view.js).
+// The selected partner's customers: search, page through, create, import
+// from CSV (customer-import.js), delete. Editing happens on the customer's
+// own page (customer-view.js).
 
 import * as api from './api.js';
 import { confirmDialog } from './confirm.js';
+import { customerImport } from './customer-import.js';
 import { byId, cell, fullName, h, oneAtATime, optional, panel, viewShell } from './dom.js';
 import { buildForm, onSubmit, orNull } from './forms.js';
 import { announce, showError } from './notify.js';
@@ -87,6 +89,8 @@ export function customersView(root, { partnerId, alive }) {
       byId('customer-create-first-name')?.focus();
     });
     section.append(panel('customer-create', 'New customer', form));
+    // New customers land at the end of the id-ordered list.
+    section.append(customerImport({ partnerId, alive, onImported: () => list.showNew() }));
   }
 
   section.append(list.element);

@@ -1,11 +1,14 @@
-// One group: its details and member count, the edit form, delete, and its
-// members (search, page, add through the customer picker, remove).
+// One group: its details and member count, the edit form, delete, CSV
+// export, its members (search, page, add one or many, remove) and its history.
 
 import * as api from './api.js';
 import { confirmDialog } from './confirm.js';
 import { cell, fullName, h, oneAtATime, optional, panel, timeEl, viewShell } from './dom.js';
+import { saveFile } from './download.js';
 import { buildForm, fillForm, onSubmit, orNull } from './forms.js';
+import { groupHistory } from './group-history.js';
 import { GROUP_FIELDS } from './groups-view.js';
+import { memberBatch } from './member-batch.js';
 import { memberPicker } from './member-picker.js';
 import { navigate } from './router.js';
 import { announce, showAlert, showError } from './notify.js';
@@ -35,6 +38,21 @@ export function groupView(root, { partnerId, id: groupId, alive }) {
       h('div', {}, h('dt', {}, 'Description'), h('dd', {}, description))));
   section.append(loading, content);
   root.append(section);
+
+  // The export needs groups.read, as does this page (app.js), so everyone here may export.
+  const exportButton = h('button', { type: 'button', id: 'group-export', class: 'button-secondary' }, 'Export CSV');
+  exportButton.addEventListener('click', oneAtATime(async () => {
+    try {
+      const { blob, filename } = await api.groups.exportMembers(partnerId, groupId);
+      saveFile(blob, filename);
+      announce(`The members of “${group.name}” are saved as ${filename}.`);
+    } catch (error) {
+      showError(error);
+    }
+  }));
+  content.append(h('div', { class: 'actions toolbar' }, exportButton));
+
+  const history = can('audit.read') ? groupHistory({ partnerId, groupId, alive }) : null;
 
   function show(fresh, { refillForm = false } = {}) {
     group = fresh;
@@ -76,6 +94,7 @@ export function groupView(root, { partnerId, id: groupId, alive }) {
         etag = answer.etag;
         show(answer.group, { refillForm: true });
         announce(`Group “${answer.group.name}” saved.`);
+        history?.reload();
       } catch (error) {
         if (error.status !== 412) throw error;
         await loadGroup({ refillForm: true });
@@ -129,7 +148,7 @@ export function groupView(root, { partnerId, id: groupId, alive }) {
   });
 
   // The count is the server's to tell: re-read the group after every change.
-  const refresh = () => Promise.all([members.reload(), loadGroup()]);
+  const refresh = () => Promise.all([members.reload(), loadGroup(), history?.reload()]);
 
   async function removeMember(member) {
     try {
@@ -156,14 +175,18 @@ export function groupView(root, { partnerId, id: groupId, alive }) {
 
   // Picking needs the customer list, which is customers.read.
   if (canUpdate && can('customers.read')) {
-    content.append(memberPicker({ partnerId, alive, onPick: addMember }));
+    const picker = memberPicker({ partnerId, alive, onPick: addMember });
+    picker.append(memberBatch({ partnerId, groupId, alive, groupName: () => group.name, onAdded: refresh }));
+    content.append(picker);
   }
   content.append(members.element);
+  if (history) content.append(history.element);
 
   loadGroup({ refillForm: true }).then((found) => {
     if (!found) return;
     loading.hidden = true;
     content.hidden = false;
     members.reload();
+    history?.reload();
   });
 }

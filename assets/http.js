@@ -55,14 +55,22 @@ export function setHooks(given) {
  * Sends a request and resolves to `{ body, headers, status }`.
  * `anonymous`: send no token, and a 401 is an answer (login), not an expired session.
  * `quiet`: don't run the hooks (logout, where a 401 just means "already gone").
+ * `csv`: a CSV file's bytes to send instead of a JSON `body`.
+ * `blob`: the answer is a file (an export), resolved as a Blob; errors are still JSON.
  */
-export async function send(method, path, { query, body, headers = {}, anonymous = false, quiet = false } = {}) {
-  const init = { method, headers: { Accept: 'application/json', ...headers }, cache: 'no-store' };
+export async function send(method, path, {
+  query, body, csv, headers = {}, anonymous = false, quiet = false, blob = false,
+} = {}) {
+  const accept = blob ? 'text/csv, application/json' : 'application/json';
+  const init = { method, headers: { Accept: accept, ...headers }, cache: 'no-store' };
   const bearer = anonymous ? null : token.get();
   if (bearer) init.headers.Authorization = `Bearer ${bearer}`;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
+  } else if (csv !== undefined) {
+    init.headers['Content-Type'] = 'text/csv; charset=utf-8';
+    init.body = csv;
   }
 
   const done = startBusy();
@@ -73,7 +81,8 @@ export async function send(method, path, { query, body, headers = {}, anonymous 
     } catch {
       throw new ApiError(0, null, null);
     }
-    const payload = await readJson(response);
+    // The whole file is read while the busy badge still shows.
+    const payload = blob && response.ok ? await readBlob(response) : await readJson(response);
     if (response.ok) return { body: payload, headers: response.headers, status: response.status };
 
     const error = new ApiError(response.status, payload, response.headers);
@@ -111,6 +120,15 @@ function queryString(query) {
   }
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+async function readBlob(response) {
+  try {
+    return await response.blob();
+  } catch {
+    // The server broke the body off mid-way: a partial file must not pass for a whole one.
+    throw new ApiError(0, null, null);
+  }
 }
 
 async function readJson(response) {

@@ -109,7 +109,7 @@ export function pagedList({ id, title, noun, columns, load, row, searchLabel, em
 
     /**
      * Shows where a new item landed: lists are ordered by id, so that is the
-     * last page of the unfiltered list. Marks the item's row.
+     * last page of the unfiltered list. Marks the item's row, if one is named.
      */
     async showNew(itemId) {
       search = '';

@@ -237,10 +237,15 @@ async fn a_read_only_user_sees_no_controls_that_change_anything() {
             "#group-edit-form",
             "#group-delete",
             "#member-add-form",
+            "#member-batch-open",
             "[data-testid=member-remove]",
+            // The history needs audit.read.
+            "#group-history",
         ] {
             p.none(absent).await?;
         }
+        // Reading is enough to export.
+        p.shown("group-export").await?;
         // No empty "Actions" column either.
         let headers = p.js("return [...document.querySelectorAll('#member-table th')].map(th => th.textContent);").await?;
         assert_eq!(headers, json!(["Name", "Email", "Phone", "Added"]));
@@ -625,6 +630,393 @@ async fn desktop_group_page_lists_its_members() {
             .await??;
             eprintln!("screenshot saved to {}", std::path::Path::new(&path).display());
         }
+        Ok(())
+    })
+    .await;
+}
+
+/// A CSV file in a temp dir, for the import's `<input type=file>`; deleted
+/// when dropped.
+fn csv_file(text: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new()
+        .prefix("import-")
+        .suffix(".csv")
+        .tempfile()
+        .expect("temp csv");
+    std::io::Write::write_all(&mut file, text.as_bytes()).expect("write csv");
+    file
+}
+
+/// Picks `file` in the import's file input (WebDriver types the path).
+async fn choose_file(p: &Page, file: &tempfile::NamedTempFile) -> TestResult {
+    let path = file.path().to_str().ok_or("temp path is not UTF-8")?;
+    p.el("#customer-import-file").await?.send_keys(path).await?;
+    Ok(())
+}
+
+async fn customers_total(s: &common::TestServer, partner: i64) -> i64 {
+    let a = s
+        .get(&format!("/partners/{partner}/customers"), &s.admin)
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    a.body["meta"]["total"].as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_import_with_a_bad_row_shows_it_and_writes_nothing() {
+    run("import-bad", DESKTOP, |p| async move {
+        let s = &p.s;
+        let partner = s.partner("Hall").await;
+        s.customer(
+            &s.admin,
+            partner,
+            "Ada",
+            "Lovelace",
+            Some("ada@example.com"),
+        )
+        .await;
+        let file = csv_file(
+            "first_name,last_name,email\n\
+             Alan,Turing,alan@example.com\n\
+             Grace,Hopper,not-an-email\n\
+             ,Nameless,nameless@example.com\n",
+        );
+
+        p.login(ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        p.click("#nav-customers").await?;
+        p.el("[data-testid=customer-row]").await?;
+        let submit = p.el("#customer-import-submit").await?;
+        assert_eq!(submit.prop("disabled").await?.as_deref(), Some("true"));
+        choose_file(&p, &file).await?;
+        p.click("#customer-import-preview").await?;
+
+        // One line per problem, by row, each with its key.
+        p.shown("customer-import-errors").await?;
+        let errors = p
+            .js(
+                "return [...document.querySelectorAll('#customer-import-errors li')]
+                   .map(li => [li.dataset.key, li.textContent]);",
+            )
+            .await?;
+        let errors = errors.as_array().ok_or("no list")?;
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0][0], "rows.2.email");
+        assert_eq!(errors[1][0], "rows.3.first_name");
+        let text = errors[0][1].as_str().unwrap_or_default();
+        assert!(text.starts_with("rows.2.email: "), "{text}");
+        assert!(text.contains("email"), "{text}");
+        p.gone("customer-import-counts").await?;
+
+        // Nothing was written, and there is nothing to import.
+        assert_eq!(customers_total(s, partner).await, 1);
+        assert_eq!(submit.prop("disabled").await?.as_deref(), Some("true"));
+        p.text_is("customer-total", "(1 customer)").await?;
+        let a = s
+            .get(
+                &format!("/partners/{partner}/audit?action=customers.imported"),
+                &s.admin,
+            )
+            .await;
+        assert_eq!(a.body["meta"]["total"], 0, "{}", a.text);
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_import_is_previewed_then_imported_into_a_group() {
+    run("import-good", DESKTOP, |p| async move {
+        let s = &p.s;
+        let t = s.admin.clone();
+        let partner = s.partner("Hall").await;
+        s.group(&t, partner, "Newsletter").await;
+        let group = s.group(&t, partner, "Season 2026").await;
+        let ada = s
+            .customer(&t, partner, "Ada", "Lovelace", Some("ada@example.com"))
+            .await;
+        // Semicolons, as German-speaking spreadsheets write them; Ada is known by her email.
+        let file = csv_file(
+            "first_name;last_name;email;phone\n\
+             Alan;Turing;alan@example.com;+44 20 1234\n\
+             Ada;Lovelace;ADA@example.com;\n\
+             Grace;Hopper;;\n",
+        );
+
+        p.login(ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        p.click("#nav-customers").await?;
+        p.text_is("customer-total", "(1 customer)").await?;
+        choose_file(&p, &file).await?;
+        p.el(&format!("#customer-import-group option[value='{group}']"))
+            .await?;
+        p.el("#customer-import-group")
+            .await?
+            .select_by_value(&group.to_string())
+            .await?;
+        p.click("#customer-import-preview").await?;
+        p.shown("customer-import-counts").await?;
+        let count = |testid: &'static str| {
+            let p = p.clone();
+            async move {
+                let el = p.el(&format!("[data-testid={testid}]")).await?;
+                Ok::<_, harness::Error>(el.text().await?)
+            }
+        };
+        assert_eq!(count("import-created").await?, "2");
+        assert_eq!(count("import-matched").await?, "1");
+        assert_eq!(count("import-added").await?, "3");
+        p.gone("customer-import-problems").await?;
+        // A preview writes nothing.
+        assert_eq!(customers_total(s, partner).await, 1);
+
+        p.click("#customer-import-submit").await?;
+        p.text_is("customer-import-outcome", "Imported.").await?;
+        p.text_is("customer-total", "(3 customers)").await?;
+        for name in ["Ada Lovelace", "Alan Turing", "Grace Hopper"] {
+            p.xpath(&format!(
+                "//*[@data-testid='customer-row']//*[@data-testid='customer-name'][normalize-space()={}]",
+                xpath_literal(name)
+            ))
+            .await?;
+        }
+        let submit = p.el("#customer-import-submit").await?;
+        assert_eq!(submit.prop("disabled").await?.as_deref(), Some("true"));
+
+        assert_eq!(customers_total(s, partner).await, 3);
+        let a = s
+            .get(&format!("/partners/{partner}/groups/{group}/customers"), &t)
+            .await;
+        assert_eq!(a.body["meta"]["total"], 3, "{}", a.text);
+        assert_eq!(a.body["data"][0]["id"], ada);
+        let alan = a.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["first_name"] == "Alan")
+            .ok_or("Alan is not a member")?;
+        assert_eq!(alan["phone"], "+44 20 1234");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_many_adds_three_customers_in_one_call() {
+    run("add-many", DESKTOP, |p| async move {
+        let s = &p.s;
+        let t = s.admin.clone();
+        let partner = s.partner("Hall").await;
+        let group = s.group(&t, partner, "Choir").await;
+        let mut ids = Vec::new();
+        for (first, last) in [("Anna", "Berger"), ("Lukas", "Hofer"), ("Sophie", "Wagner")] {
+            ids.push(s.customer(&t, partner, first, last, None).await);
+        }
+        let other = s.customer(&t, partner, "Jonas", "Gruber", None).await;
+
+        p.login(ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        p.open(&format!("#/groups/{group}")).await?;
+        p.text_is("group-customers-count", "0").await?;
+        p.click("#member-batch-open").await?;
+        // The list starts with everyone; one is ticked from a search, two from the full list.
+        p.el(&format!(
+            "[data-testid=batch-customer][data-customer-id='{other}']"
+        ))
+        .await?;
+        p.click(&format!(
+            "[data-testid=batch-customer][data-customer-id='{}']",
+            ids[0]
+        ))
+        .await?;
+        p.fill("#member-batch-search", "wagner").await?;
+        p.xpath("//*[@id='member-batch-list'][count(li)=1]").await?;
+        p.click(&format!(
+            "[data-testid=batch-customer][data-customer-id='{}']",
+            ids[2]
+        ))
+        .await?;
+        p.el("#member-batch-search").await?.clear().await?;
+        p.click("#member-batch-search-submit").await?;
+        p.xpath("//*[@id='member-batch-list'][count(li)=4]").await?;
+        // Ticks survive the searches.
+        let first = p
+            .el(&format!(
+                "[data-testid=batch-customer][data-customer-id='{}']",
+                ids[0]
+            ))
+            .await?;
+        assert!(first.is_selected().await?);
+        p.click(&format!(
+            "[data-testid=batch-customer][data-customer-id='{}']",
+            ids[1]
+        ))
+        .await?;
+        p.text_is("member-batch-submit", "Add 3 selected").await?;
+        p.click("#member-batch-submit").await?;
+
+        p.text_is("group-customers-count", "3").await?;
+        p.text_is("member-total", "(3 members)").await?;
+        for id in &ids {
+            p.el(&format!(
+                "[data-testid=member-row][data-customer-id='{id}']"
+            ))
+            .await?;
+        }
+        p.none(&format!(
+            "[data-testid=member-row][data-customer-id='{other}']"
+        ))
+        .await?;
+        let submit = p.el("#member-batch-submit").await?;
+        assert_eq!(submit.prop("disabled").await?.as_deref(), Some("true"));
+
+        // One call: one batch entry in the trail, no single adds.
+        let a = s
+            .get(
+                &format!("/partners/{partner}/audit?subject_type=group&subject_id={group}"),
+                &t,
+            )
+            .await;
+        let actions: Vec<&str> = a.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            actions,
+            ["group.members_batch", "group.created"],
+            "{}",
+            a.text
+        );
+        let mut added: Vec<i64> =
+            serde_json::from_value(a.body["data"][0]["changes"]["added"].clone())?;
+        added.sort_unstable();
+        assert_eq!(added, ids);
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_group_history_shows_its_creation_and_member_changes() {
+    run("history", DESKTOP, |p| async move {
+        let s = &p.s;
+        let t = s.admin.clone();
+        let admin = common::user_id_of(s, &t).await;
+        let partner = s.partner("Hall").await;
+        let group = s.group(&t, partner, "Regulars").await;
+        let ada = s
+            .customer(&t, partner, "Ada", "Lovelace", Some("ada@example.com"))
+            .await;
+        let alan = s.customer(&t, partner, "Alan", "Turing", None).await;
+        assert_eq!(s.add_member(&t, partner, group, ada).await.status, StatusCode::OK);
+        let a = s
+            .delete(
+                &format!("/partners/{partner}/groups/{group}/customers/{ada}"),
+                &t,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        // Someone else (with audit.read) looks: the admin's changes are "user N".
+        let (_, _) = s
+            .user(
+                "desk@test.local",
+                &["groups.read", "groups.update", "customers.read", "audit.read"],
+                &[partner],
+            )
+            .await;
+
+        p.login("desk@test.local", PASSWORD).await?;
+        p.open(&format!("#/groups/{group}")).await?;
+        p.text_is("view-title", "Regulars").await?;
+        p.xpath("//*[@id='group-history'][count(li)=3]").await?;
+        let entries = p
+            .js("return [...document.querySelectorAll('[data-testid=history-entry]')].map(li => [
+                   li.dataset.action,
+                   li.querySelector('[data-testid=history-what]').textContent,
+                   li.querySelector('[data-testid=history-who]').textContent,
+                   li.querySelector('[data-testid=history-when]').getAttribute('datetime'),
+                   [...li.querySelectorAll('[data-testid=history-changes] li')].map(c => c.textContent),
+                 ]);")
+            .await?;
+        let who = format!("user {admin}");
+        assert_eq!(entries[0][0], "group.member_removed", "{entries}");
+        assert_eq!(entries[0][1], "Member removed");
+        assert_eq!(entries[0][4], json!([format!("customer: #{ada}")]));
+        assert_eq!(entries[1][0], "group.member_added");
+        assert_eq!(entries[1][1], "Member added");
+        assert_eq!(entries[1][4], json!([format!("customer: #{ada}")]));
+        assert_eq!(entries[2][0], "group.created");
+        assert_eq!(entries[2][1], "Created");
+        assert_eq!(entries[2][4], json!(["name: “Regulars”"]));
+        for entry in entries.as_array().unwrap() {
+            assert_eq!(entry[2], json!(who), "{entry}");
+            assert!(common::is_utc_timestamp(&entry[3]), "{entry}");
+        }
+
+        // A change made on the page shows at the top at once, as the viewer's own.
+        p.fill("#member-add-search", "turing").await?;
+        p.click(&format!(
+            "[data-testid=customer-result][data-customer-id='{alan}']"
+        ))
+        .await?;
+        p.text_is("group-customers-count", "1").await?;
+        p.xpath("//*[@id='group-history'][count(li)=4]").await?;
+        let top = p
+            .el("[data-testid=history-entry]:first-child [data-testid=history-who]")
+            .await?;
+        assert!(top.text().await?.ends_with("(you)"));
+        let top = p
+            .el("[data-testid=history-entry]:first-child")
+            .await?;
+        assert_eq!(top.attr("data-action").await?.as_deref(), Some("group.member_added"));
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_csv_downloads_the_members() {
+    run("export", DESKTOP, |p| async move {
+        let s = &p.s;
+        let t = s.admin.clone();
+        let partner = s.partner("Hall").await;
+        let group = s.group(&t, partner, "Regulars").await;
+        let ada = s
+            .customer(&t, partner, "Ada", "Lovelace", Some("ada@example.com"))
+            .await;
+        let formula = s.customer(&t, partner, "=1+1", "O'Brien, Jr.", None).await;
+        for c in [ada, formula] {
+            assert_eq!(s.add_member(&t, partner, group, c).await.status, StatusCode::OK);
+        }
+        let expected = s
+            .get(
+                &format!("/partners/{partner}/groups/{group}/customers/export"),
+                &t,
+            )
+            .await;
+        assert_eq!(expected.status, StatusCode::OK, "{}", expected.text);
+        assert!(expected.text.contains("'=1+1"), "{}", expected.text);
+
+        p.login(ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+        p.open(&format!("#/groups/{group}")).await?;
+        p.text_is("group-customers-count", "2").await?;
+        // Watch what the page hands to the browser as a file.
+        p.js("window.exported = [];
+              const create = URL.createObjectURL;
+              URL.createObjectURL = (blob) => { window.exported.push(blob); return create.call(URL, blob); };
+              return null;")
+            .await?;
+        p.click("#group-export").await?;
+        p.until("return window.exported.length;").await?;
+        let text = p.js("return window.exported[0].text();").await?;
+        assert_eq!(text, json!(expected.text));
+
+        // And the browser saved it under the server's name.
+        let saved = p.downloads.join(format!("group-{group}-members.csv"));
+        let started = std::time::Instant::now();
+        while !saved.exists() && started.elapsed() < harness::WAIT {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(std::fs::read_to_string(&saved)?, expected.text);
         Ok(())
     })
     .await;

@@ -6,7 +6,8 @@
 //! or a panic), the page is saved as `failure.png` (and its DOM as
 //! `failure.html`) in the test's temp dir,
 //! `$TMPDIR/venue-groups-browser-<test>-XXXXXX/`, which is then kept and
-//! its path printed; chromedriver's log is there too.
+//! its path printed; chromedriver's log is there too. Downloads land in
+//! its `downloads/` folder ([`Page::downloads`]).
 
 use crate::common::TestServer;
 use fantoccini::elements::Element;
@@ -14,7 +15,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::future::Future;
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -97,6 +98,8 @@ impl Driver {
 pub struct Page {
     pub c: Client,
     pub s: Arc<TestServer>,
+    /// Where the browser saves downloads (empty at the start).
+    pub downloads: PathBuf,
 }
 
 /// Starts a server, chromedriver and Chromium (window `width` x `height`),
@@ -111,11 +114,14 @@ where
         .tempdir()
         .expect("temp dir");
     let profile = dir.path().join("profile");
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir(&downloads).expect("downloads dir");
     let (server, driver) = tokio::join!(TestServer::start(), Driver::start(dir.path()));
-    let client = connect(&driver.url, &profile, width, height).await;
+    let client = connect(&driver.url, &profile, &downloads, width, height).await;
     let page = Page {
         c: client.clone(),
         s: Arc::new(server),
+        downloads,
     };
 
     // A task of its own, so that a panic in the body is caught here.
@@ -165,7 +171,13 @@ fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-async fn connect(driver: &str, profile: &Path, width: u32, height: u32) -> Client {
+async fn connect(
+    driver: &str,
+    profile: &Path,
+    downloads: &Path,
+    width: u32,
+    height: u32,
+) -> Client {
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
@@ -182,6 +194,11 @@ async fn connect(driver: &str, profile: &Path, width: u32, height: u32) -> Clien
                 format!("--user-data-dir={}", profile.display()),
                 format!("--window-size={width},{height}"),
             ],
+            // Saved without asking, into the test's own temp dir.
+            "prefs": {
+                "download.default_directory": downloads.display().to_string(),
+                "download.prompt_for_download": false,
+            },
         },
     });
     let Value::Object(caps) = caps else {
@@ -294,6 +311,28 @@ impl Page {
     /// Runs a script (`return ...;`) and answers its value.
     pub async fn js(&self, script: &str) -> Result<Value, Error> {
         Ok(self.c.execute(script, vec![]).await?)
+    }
+
+    /// Runs a script (`return ...;`) until its value is truthy (not null,
+    /// false, 0 or ""), and answers that value.
+    pub async fn until(&self, script: &str) -> Result<Value, Error> {
+        let started = Instant::now();
+        loop {
+            let v = self.js(script).await?;
+            let truthy = match &v {
+                Value::Null | Value::Bool(false) => false,
+                Value::Number(n) => n.as_f64() != Some(0.0),
+                Value::String(s) => !s.is_empty(),
+                _ => true,
+            };
+            if truthy {
+                return Ok(v);
+            }
+            if started.elapsed() > WAIT {
+                return Err(format!("waiting for {script}: still {v}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
     }
 
     /// The token the page holds in sessionStorage, if any.
