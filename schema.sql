@@ -199,3 +199,15 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'audit entries are append-only');
 END;
+
+-- version: 3
+
+-- `INSERT OR REPLACE` (or `REPLACE`) naming an existing id would swap that
+-- entry for a forged one without firing audit_no_delete: SQLite fires
+-- delete triggers for a REPLACE only with recursive_triggers on. Refuse an
+-- insert that names the id of an entry that exists.
+CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'audit entries are append-only');
+END;

@@ -284,20 +284,23 @@ fn write(
             }
         }
     }
-    let changes =
-        json!({"created": created, "matched": matched, "added_to_group": added, "group_id": group});
-    audit::append(
-        c,
-        &audit::NewEntry {
-            partner: Some(partner),
-            user: Some(user),
-            action: "customers.imported",
-            subject_type: "customer",
-            subject_id: None,
-            changes,
-        },
-        &now,
-    )?;
+    // A file that only matched existing customers (already members) changed
+    // nothing: like a batch that changed nothing, it leaves no entry.
+    if !created.is_empty() || !added.is_empty() {
+        let changes = json!({"created": created, "matched": matched, "added_to_group": added, "group_id": group});
+        audit::append(
+            c,
+            &audit::NewEntry {
+                partner: Some(partner),
+                user: Some(user),
+                action: "customers.imported",
+                subject_type: "customer",
+                subject_id: None,
+                changes,
+            },
+            &now,
+        )?;
+    }
     Ok(Outcome {
         created: created.len(),
         matched: matched.len(),

@@ -69,19 +69,23 @@ fn fields<T: Serialize>(value: &T) -> Map<String, Value> {
     }
 }
 
-/// `{field: [null, new]}` for a created resource.
+/// `{field: [null, new]}` for a created resource (fields left empty are no
+/// change).
 pub fn created<T: Serialize>(value: &T) -> Value {
     fields(value)
         .into_iter()
+        .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| (k, Value::Array(vec![Value::Null, v])))
         .collect::<Map<_, _>>()
         .into()
 }
 
-/// `{field: [old, null]}` for a deleted resource.
+/// `{field: [old, null]}` for a deleted resource (fields that were empty
+/// are no change).
 pub fn deleted<T: Serialize>(value: &T) -> Value {
     fields(value)
         .into_iter()
+        .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| (k, Value::Array(vec![v, Value::Null])))
         .collect::<Map<_, _>>()
         .into()
