@@ -63,10 +63,8 @@ pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             let now = clock::now_rfc3339();
             let customer = db::customers::create(c, partner, &fields, &now)?;
             let subject = ("customer", customer.id.0);
-            audit::record(
+            audit::By::user(partner, who).record(
                 c,
-                Some(partner),
-                Some(who),
                 "customer.created",
                 subject,
                 audit::created(&customer),
@@ -124,10 +122,8 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             let now = clock::now_rfc3339();
             let customer = db::customers::update(c, partner, id, &merged, &now)?;
             if let Some(changes) = audit::updated(&current, &customer) {
-                audit::record(
+                audit::By::user(partner, who).record(
                     c,
-                    Some(partner),
-                    Some(who),
                     "customer.updated",
                     ("customer", id.0),
                     changes,
@@ -154,10 +150,8 @@ pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             let current = db::customers::find(c, partner, id)?.ok_or(ApiError::NotFound)?;
             db::customers::delete(c, partner, id)?;
             let now = clock::now_rfc3339();
-            audit::record(
+            audit::By::user(partner, who).record(
                 c,
-                Some(partner),
-                Some(who),
                 "customer.deleted",
                 ("customer", id.0),
                 audit::deleted(&current),

@@ -54,10 +54,8 @@ pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             let now = clock::now_rfc3339();
             let group = db::groups::create(c, partner, &name, description.as_deref(), &now)?;
             let subject = ("group", group.id.0);
-            audit::record(
+            audit::By::user(partner, who).record(
                 c,
-                Some(partner),
-                Some(who),
                 "group.created",
                 subject,
                 audit::created(&group),
@@ -114,10 +112,8 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
                 &now,
             )?;
             if let Some(changes) = audit::updated(&current, &group) {
-                audit::record(
+                audit::By::user(partner, who).record(
                     c,
-                    Some(partner),
-                    Some(who),
                     "group.updated",
                     ("group", id.0),
                     changes,
@@ -145,10 +141,8 @@ pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             }
             db::groups::delete(c, partner, id)?;
             let now = clock::now_rfc3339();
-            audit::record(
+            audit::By::user(partner, who).record(
                 c,
-                Some(partner),
-                Some(who),
                 "group.deleted",
                 ("group", id.0),
                 audit::deleted(&current),

@@ -49,10 +49,8 @@ pub async fn add(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
             let (member, added) = db::groups::add_member(c, partner, id, customer, &now)?;
             if added {
                 let changes = json!({"customer_id": [null, customer]});
-                audit::record(
+                audit::By::user(partner, who).record(
                     c,
-                    Some(partner),
-                    Some(who),
                     "group.member_added",
                     ("group", id.0),
                     changes,
@@ -77,10 +75,8 @@ pub async fn remove(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             db::groups::remove_member(c, id, customer)?;
             let now = clock::now_rfc3339();
             let changes = json!({"customer_id": [customer, null]});
-            audit::record(
+            audit::By::user(partner, who).record(
                 c,
-                Some(partner),
-                Some(who),
                 "group.member_removed",
                 ("group", id.0),
                 changes,
@@ -168,10 +164,8 @@ fn apply_batch(
         .customers_count;
     if !added.is_empty() || !removed.is_empty() {
         let changes = json!({"added": added, "removed": removed});
-        audit::record(
+        audit::By::user(partner, user).record(
             c,
-            Some(partner),
-            Some(user),
             "group.members_batch",
             ("group", group.0),
             changes,

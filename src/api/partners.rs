@@ -40,10 +40,8 @@ pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             let now = clock::now_rfc3339();
             let partner = db::partners::create(c, &name, &now)?;
             let changes = audit::created(&partner);
-            audit::record(
+            audit::By::user(partner.id, who).record(
                 c,
-                Some(partner.id),
-                Some(who),
                 "partner.created",
                 ("partner", partner.id.0),
                 changes,
@@ -85,10 +83,8 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
                     let now = clock::now_rfc3339();
                     let partner = db::partners::update(c, id, Some(&name), &now)?;
                     if let Some(changes) = audit::updated(&current, &partner) {
-                        audit::record(
+                        audit::By::user(id, who).record(
                             c,
-                            Some(id),
-                            Some(who),
                             "partner.updated",
                             ("partner", id.0),
                             changes,
@@ -114,10 +110,8 @@ pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             let current = db::partners::find(c, id)?.ok_or(ApiError::NotFound)?;
             db::partners::delete(c, id)?;
             let now = clock::now_rfc3339();
-            audit::record(
+            audit::By::user(id, who).record(
                 c,
-                Some(id),
-                Some(who),
                 "partner.deleted",
                 ("partner", id.0),
                 audit::deleted(&current),

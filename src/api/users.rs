@@ -76,11 +76,11 @@ pub async fn create_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body
                 (None, _) => {
                     let changes = json!({"email": [null, user.email], "first_name": [null, user.first_name],
                                          "last_name": [null, user.last_name], "partner_ids": [null, user.partner_ids]});
-                    audit::record(c, Some(partner), Some(who), "user.created", subject, changes, &now)?;
+                    audit::By::user(partner, who).record(c, "user.created", subject, changes, &now)?;
                 }
                 (Some(_), Some(before)) if attached => {
                     let changes = json!({"partner_ids": [before.partner_ids, user.partner_ids]});
-                    audit::record(c, Some(partner), Some(who), "user.partners_changed", subject, changes, &now)?;
+                    audit::By::user(partner, who).record(c, "user.partners_changed", subject, changes, &now)?;
                 }
                 _ => {}
             }
@@ -130,10 +130,12 @@ pub async fn set_permissions(ctx: &Ctx, req: Request) -> Result<Response<Body>, 
             let user = db::users::find(c, id)?.ok_or(ApiError::NotFound)?;
             if before.permissions != user.permissions {
                 let changes = json!({"permissions": [before.permissions, user.permissions]});
-                audit::record(
+                audit::By {
+                    partner: None,
+                    user: Some(who),
+                }
+                .record(
                     c,
-                    None,
-                    Some(who),
                     "user.permissions_changed",
                     ("user", id.0),
                     changes,
@@ -182,10 +184,12 @@ pub async fn set_partners(ctx: &Ctx, req: Request) -> Result<Response<Body>, Api
             let user = db::users::find(c, id)?.ok_or(ApiError::NotFound)?;
             if before.partner_ids != user.partner_ids {
                 let changes = json!({"partner_ids": [before.partner_ids, user.partner_ids]});
-                audit::record(
+                audit::By {
+                    partner: None,
+                    user: Some(who),
+                }
+                .record(
                     c,
-                    None,
-                    Some(who),
                     "user.partners_changed",
                     ("user", id.0),
                     changes,

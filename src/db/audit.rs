@@ -176,26 +176,45 @@ pub fn list(c: &Connection, f: &Filter, slice: &Slice) -> rusqlite::Result<(Vec<
     Ok((rows, total))
 }
 
-/// Appends the entry for one change of one subject.
-pub fn record(
-    c: &Connection,
-    partner: Option<PartnerId>,
-    user: Option<UserId>,
-    action: &'static str,
-    subject: (&'static str, i64),
-    changes: Value,
-    now: &str,
-) -> rusqlite::Result<()> {
-    append(
-        c,
-        &NewEntry {
-            partner,
-            user,
-            action,
-            subject_type: subject.0,
-            subject_id: Some(subject.1),
-            changes,
-        },
-        now,
-    )
+/// Who made a change, and for which partner: what every entry a request
+/// appends has in common.
+#[derive(Debug, Clone, Copy)]
+pub struct By {
+    /// `None` for changes outside a partner.
+    pub partner: Option<PartnerId>,
+    /// `None` for the command line.
+    pub user: Option<UserId>,
+}
+
+impl By {
+    /// A partner's user.
+    pub fn user(partner: PartnerId, user: UserId) -> By {
+        By {
+            partner: Some(partner),
+            user: Some(user),
+        }
+    }
+
+    /// Appends the entry for one change of one subject.
+    pub fn record(
+        self,
+        c: &Connection,
+        action: &'static str,
+        subject: (&'static str, i64),
+        changes: Value,
+        now: &str,
+    ) -> rusqlite::Result<()> {
+        append(
+            c,
+            &NewEntry {
+                partner: self.partner,
+                user: self.user,
+                action,
+                subject_type: subject.0,
+                subject_id: Some(subject.1),
+                changes,
+            },
+            now,
+        )
+    }
 }
