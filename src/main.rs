@@ -23,6 +23,7 @@ fn main() {
 
 fn serve(cli: &Cli, args: &venue_groups::cli::ServeArgs) -> Result<(), String> {
     let config = Config::from_cli(&cli.db, args)?;
+    limit_malloc_caching();
     let filter =
         tracing_subscriber::EnvFilter::try_new(&args.log).map_err(|e| format!("--log: {e}"))?;
     tracing_subscriber::fmt()
@@ -66,3 +67,22 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down: finishing requests in flight");
 }
+
+/// Each argon2 hash allocates a 19 MiB block. glibc raises its mmap
+/// threshold after the first such block is freed, so later ones come from
+/// per-thread heaps and stay resident, one per blocking thread that ever
+/// hashed: a login storm left the process at over 100 MB. A fixed
+/// threshold returns every large block to the system when freed, and two
+/// arenas keep many threads from each holding memory of their own.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_caching() {
+    // SAFETY: mallopt only tunes the allocator; it is called before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_caching() {}
