@@ -7,7 +7,7 @@ use super::routes::{Guard, Params};
 use crate::db::{self, PartnerId, UserId};
 use rusqlite::Connection;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Every permission a user can hold, in the contract's order.
@@ -165,61 +165,65 @@ pub const THROTTLE_ATTEMPTS: usize = 5;
 /// The throttle's window.
 pub const THROTTLE_WINDOW: Duration = Duration::from_secs(60);
 
-/// Counts failed logins per folded email. Attempts in flight count too, so
-/// a burst of parallel guesses cannot slip past the limit.
+/// Counts failed logins per folded email. Attempts for one email take
+/// turns (the second waits for the first's verdict), so a burst of parallel
+/// guesses cannot slip past the limit, and parallel logins with the right
+/// password are never refused for being many.
 #[derive(Default)]
 pub struct Throttle {
-    emails: Mutex<HashMap<String, Attempts>>,
+    emails: Mutex<HashMap<String, Arc<tokio::sync::Mutex<VecDeque<Instant>>>>>,
 }
 
-#[derive(Default)]
-struct Attempts {
-    failures: VecDeque<Instant>,
-    in_flight: usize,
+/// One login attempt holding its email's turn; [`Attempt::end`] records
+/// the verdict. Dropped without `end` (an error before the verdict), it
+/// counts for nothing.
+pub struct Attempt {
+    failures: tokio::sync::OwnedMutexGuard<VecDeque<Instant>>,
 }
 
 impl Throttle {
-    /// Reserves an attempt for this email, or the 429 with `Retry-After`.
-    pub fn begin(&self, email_key: &str) -> Result<(), ApiError> {
+    /// Waits for this email's turn, then starts an attempt, or answers the
+    /// 429 with `Retry-After` after [`THROTTLE_ATTEMPTS`] recent failures.
+    pub async fn begin(&self, email_key: &str) -> Result<Attempt, ApiError> {
+        let turn = {
+            let mut emails = self.emails.lock().unwrap_or_else(|e| e.into_inner());
+            if emails.len() > 100_000 {
+                // Bound memory under a storm of made-up emails: forget the
+                // emails nobody is using whose failures have aged out.
+                let now = Instant::now();
+                emails.retain(|_, turn| {
+                    Arc::strong_count(turn) > 1
+                        || turn.try_lock().map_or(true, |f| {
+                            f.back().is_some_and(|t| now - *t < THROTTLE_WINDOW)
+                        })
+                });
+            }
+            emails.entry(email_key.to_string()).or_default().clone()
+        };
+        let mut failures = turn.lock_owned().await;
         let now = Instant::now();
-        let mut emails = self.emails.lock().unwrap_or_else(|e| e.into_inner());
-        if emails.len() > 100_000 {
-            // Bound memory under a storm of made-up emails.
-            emails.retain(|_, a| {
-                a.in_flight > 0
-                    || a.failures
-                        .back()
-                        .is_some_and(|t| now - *t < THROTTLE_WINDOW)
-            });
-        }
-        let attempts = emails.entry(email_key.to_string()).or_default();
-        while attempts
-            .failures
+        while failures
             .front()
             .is_some_and(|t| now - *t >= THROTTLE_WINDOW)
         {
-            attempts.failures.pop_front();
+            failures.pop_front();
         }
-        if attempts.failures.len() + attempts.in_flight >= THROTTLE_ATTEMPTS {
-            let retry_after = attempts
-                .failures
-                .front()
-                .map_or(1, |t| (THROTTLE_WINDOW - (now - *t)).as_secs() + 1);
+        if failures.len() >= THROTTLE_ATTEMPTS {
+            let oldest = failures[failures.len() - THROTTLE_ATTEMPTS];
+            let retry_after = (THROTTLE_WINDOW - (now - oldest)).as_secs() + 1;
             return Err(ApiError::TooManyAttempts(retry_after));
         }
-        attempts.in_flight += 1;
-        Ok(())
+        Ok(Attempt { failures })
     }
+}
 
-    /// Ends an attempt begun with [`Throttle::begin`]: a success clears the
-    /// count, a failure adds to it.
-    pub fn end(&self, email_key: &str, success: bool) {
-        let mut emails = self.emails.lock().unwrap_or_else(|e| e.into_inner());
+impl Attempt {
+    /// Records the verdict: a success clears the count, a failure adds to it.
+    pub fn end(mut self, success: bool) {
         if success {
-            emails.remove(email_key);
-        } else if let Some(a) = emails.get_mut(email_key) {
-            a.in_flight = a.in_flight.saturating_sub(1);
-            a.failures.push_back(Instant::now());
+            self.failures.clear();
+        } else {
+            self.failures.push_back(Instant::now());
         }
     }
 }

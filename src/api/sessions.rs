@@ -30,9 +30,12 @@ pub async fn login(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> 
     // Trimmed and case-folded, so the throttle cannot be dodged by writing
     // the email another way.
     let email_key = fold(&email);
-    ctx.throttle.begin(&email_key)?;
+    let attempt = ctx.throttle.begin(&email_key).await?;
     let outcome = check_password(ctx, email_key.clone(), password).await;
-    ctx.throttle.end(&email_key, matches!(outcome, Ok(Some(_))));
+    match &outcome {
+        Ok(found) => attempt.end(found.is_some()),
+        Err(_) => drop(attempt), // no verdict: counts for nothing
+    }
     let user_id = outcome?.ok_or(ApiError::InvalidCredentials)?;
 
     let (token, hash) = secrets::new_token();

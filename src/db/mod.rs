@@ -10,6 +10,7 @@
 //! writes share one fsync, and every answered write is durable.
 
 pub mod audit;
+mod checkpoint;
 pub mod customers;
 pub mod groups;
 pub mod ids;
@@ -47,6 +48,10 @@ pub struct Db {
 /// writer. The error is one line for the operator.
 pub fn open(path: &Path) -> Result<Db, String> {
     let conn = open_writer_connection(path)?;
+    // The checkpoint thread copies the WAL back; the writer's commits
+    // should not (see checkpoint.rs).
+    conn.execute_batch("PRAGMA wal_autocheckpoint = 0")
+        .map_err(|e| format!("cannot open database {}: {e}", path.display()))?;
     let manager = SqliteConnectionManager::file(path)
         .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .with_init(|c| {
@@ -66,7 +71,7 @@ pub fn open(path: &Path) -> Result<Db, String> {
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     Ok(Db {
         pool,
-        writer: Writer::start(conn),
+        writer: Writer::start(conn, Some(checkpoint::Checkpointer::start(path)?)),
     })
 }
 
