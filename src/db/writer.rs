@@ -86,11 +86,14 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer thread on a connection opened for writing.
-    pub fn start(conn: Connection) -> Writer {
+    pub fn start(
+        conn: Connection,
+        checkpointer: Option<super::checkpoint::Checkpointer>,
+    ) -> Writer {
         let (jobs, queue) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("db-writer".into())
-            .spawn(move || run(conn, queue))
+            .spawn(move || run(conn, queue, checkpointer))
             .expect("spawning the writer thread");
         Writer {
             jobs,
@@ -149,7 +152,11 @@ where
     Box::new(FnJob { f, answer })
 }
 
-fn run(conn: Connection, queue: mpsc::Receiver<Job>) {
+fn run(
+    conn: Connection,
+    queue: mpsc::Receiver<Job>,
+    checkpointer: Option<super::checkpoint::Checkpointer>,
+) {
     let mut pending: VecDeque<Job> = VecDeque::new();
     loop {
         if pending.is_empty() {
@@ -165,6 +172,10 @@ fn run(conn: Connection, queue: mpsc::Receiver<Job>) {
             }
         }
         run_batch(&conn, &mut pending);
+    }
+    // Closing the last connection checkpoints the whole WAL and removes it.
+    if let Some(c) = checkpointer {
+        c.stop();
     }
     if let Err((_, e)) = conn.close() {
         tracing::warn!("closing the database: {e}");
@@ -187,9 +198,15 @@ fn run_batch(conn: &Connection, pending: &mut VecDeque<Job>) {
     let mut done: Vec<Finish> = Vec::with_capacity(pending.len());
     while let Some(job) = pending.pop_front() {
         if let Err(e) = exec(conn, "SAVEPOINT job") {
-            // Cannot isolate the job: run it in the next transaction.
             tracing::warn!("cannot open a savepoint: {e}");
-            pending.push_front(job);
+            if done.is_empty() {
+                // Not even the first job can be isolated: answer it rather
+                // than retry it in one empty transaction after another.
+                job.abandon(outcome_of(&e));
+            } else {
+                // Cannot isolate the job: run it in the next transaction.
+                pending.push_front(job);
+            }
             break;
         }
         let ran = catch_unwind(AssertUnwindSafe(|| job.run(conn)));
@@ -212,15 +229,28 @@ fn run_batch(conn: &Connection, pending: &mut VecDeque<Job>) {
                 done.push(finish);
             }
             Ok((false, finish)) => {
-                let _ = exec(conn, "ROLLBACK TO job").and_then(|_| exec(conn, "RELEASE job"));
+                let undone = undo_job(conn);
                 // Its answer is its own error; nothing of it is committed.
                 finish(Outcome::Failed);
+                if let Err(e) = undone {
+                    return abort(conn, done, &e);
+                }
             }
             Err(_) => {
                 // A panicking job dropped its answer; the caller sees a 500.
-                let _ = exec(conn, "ROLLBACK TO job").and_then(|_| exec(conn, "RELEASE job"));
+                if let Err(e) = undo_job(conn) {
+                    return abort(conn, done, &e);
+                }
             }
         }
+    }
+    if conn.is_autocommit() {
+        // The transaction is gone (SQLite rolled it back): nothing of it
+        // can be committed.
+        for finish in done {
+            finish(Outcome::Unavailable);
+        }
+        return;
     }
     let outcome = match exec(conn, "COMMIT") {
         Ok(()) => Outcome::Committed,
@@ -230,6 +260,23 @@ fn run_batch(conn: &Connection, pending: &mut VecDeque<Job>) {
             outcome_of(&e)
         }
     };
+    for finish in done {
+        finish(outcome);
+    }
+}
+
+/// Undoes a failed job's changes, keeping the rest of the transaction.
+fn undo_job(conn: &Connection) -> rusqlite::Result<()> {
+    exec(conn, "ROLLBACK TO job").and_then(|_| exec(conn, "RELEASE job"))
+}
+
+/// A failed job's changes could not be undone on their own: rolls back the
+/// whole transaction, so they are never committed, and answers the jobs
+/// that ran before it as not written.
+fn abort(conn: &Connection, done: Vec<Finish>, e: &rusqlite::Error) {
+    tracing::warn!("cannot undo a failed write job: {e}");
+    rollback_if_open(conn);
+    let outcome = outcome_of(e);
     for finish in done {
         finish(outcome);
     }
