@@ -82,14 +82,17 @@ fn error_statuses(route: &Route) -> Vec<(&'static str, Value)> {
         GroupsUpdate | GroupsDelete => {
             out.push(("412", error_response("If-Match does not match the ETag")))
         }
-        Login => out.push((
-            "429",
-            json!({
-                "description": "Too many failed logins for this email",
-                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-                "content": content(schema_ref("Error")),
-            }),
-        )),
+        Login => {
+            out.push(("401", error_response("Wrong email or password")));
+            out.push((
+                "429",
+                json!({
+                    "description": "Too many failed logins for this email",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": content(schema_ref("Error")),
+                }),
+            ));
+        }
         _ => {}
     }
     if writes || route.endpoint == Healthz || route.endpoint == Login {
@@ -221,14 +224,25 @@ fn operation(route: &Route) -> Value {
         } else {
             "application/json"
         };
-        op["requestBody"] =
-            json!({"required": body != "Empty", "content": {media: {"schema": schema_ref(body)}}});
+        // No body reads as `{}`: an update without one changes nothing.
+        op["requestBody"] = json!({"required": body != "Empty" && !body.ends_with("Update"), "content": {media: {"schema": schema_ref(body)}}});
     }
     op
 }
 
 fn string(max: usize) -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": max})
+}
+
+/// A name as a request gives it: one line (no control characters, as the
+/// server checks) with something besides spaces (it is trimmed first).
+fn line(max: usize) -> Value {
+    const CONTROL: &str = "\\u0000-\\u001f\\u007f-\\u009f";
+    const SPACE: &str = "\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+    json!({
+        "type": "string", "minLength": 1, "maxLength": max,
+        "pattern": format!("^[^{CONTROL}]*[^{CONTROL}{SPACE}][^{CONTROL}]*$"),
+    })
 }
 
 fn nullable_string(max: usize) -> Value {
@@ -334,31 +348,31 @@ fn schemas() -> Value {
             "expires_at": timestamp(), "user": schema_ref("User"),
         })),
         "Revoked": object(&["revoked"], json!({"revoked": {"type": "boolean"}})),
-        "Login": input(&["email", "password"], json!({"email": {"type": "string"}, "password": {"type": "string"}})),
+        "Login": input(&["email", "password"], json!({"email": line(255), "password": {"type": "string", "minLength": 1, "maxLength": 1024}})),
         "Empty": input(&[], json!({})),
-        "PartnerCreate": input(&["name"], json!({"name": string(255)})),
-        "PartnerUpdate": input(&[], json!({"name": string(255)})),
+        "PartnerCreate": input(&["name"], json!({"name": line(255)})),
+        "PartnerUpdate": input(&[], json!({"name": line(255)})),
         "UserPermissions": input(&["permissions"], json!({
             "permissions": {"type": "array", "items": {"type": "string", "enum": PERMISSIONS}},
         })),
         "UserPartners": input(&["partner_ids"], json!({"partner_ids": {"type": "array", "items": id()}})),
         "PartnerUserCreate": input(&["email", "password", "first_name", "last_name"], json!({
             "email": {"type": "string", "format": "email", "maxLength": 255},
-            "password": {"type": "string", "minLength": 8},
-            "first_name": string(255), "last_name": string(255),
+            "password": {"type": "string", "minLength": 8, "maxLength": 1024},
+            "first_name": line(255), "last_name": line(255),
         })),
         "CustomerCreate": input(&["first_name", "last_name"], json!({
-            "first_name": string(255), "last_name": string(255),
+            "first_name": line(255), "last_name": line(255),
             "email": {"type": ["string", "null"], "format": "email", "maxLength": 255},
             "phone": nullable_string(50),
         })),
         "CustomerUpdate": input(&[], json!({
-            "first_name": string(255), "last_name": string(255),
+            "first_name": line(255), "last_name": line(255),
             "email": {"type": ["string", "null"], "format": "email", "maxLength": 255},
             "phone": nullable_string(50),
         })),
-        "GroupCreate": input(&["name"], json!({"name": string(255), "description": nullable_string(2000)})),
-        "GroupUpdate": input(&[], json!({"name": string(255), "description": nullable_string(2000)})),
+        "GroupCreate": input(&["name"], json!({"name": line(255), "description": nullable_string(2000)})),
+        "GroupUpdate": input(&[], json!({"name": line(255), "description": nullable_string(2000)})),
         "MembersBatch": input(&[], json!({
             "add": {"type": "array", "items": id(), "maxItems": 1000},
             "remove": {"type": "array", "items": id(), "maxItems": 1000},
