@@ -8,7 +8,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 /// OWASP Password Storage Cheat Sheet: argon2id, m=19456 KiB, t=2, p=1.
 fn argon2() -> Argon2<'static> {
@@ -92,6 +92,69 @@ pub fn random_password() -> String {
     let mut bytes = [0u8; 12];
     random_bytes(&mut bytes);
     hex(&bytes)
+}
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// Threads that run argon2 at the lowest CPU priority (nice 19). A login
+/// storm then takes only the CPU the API leaves over: readers preempt a
+/// 19 ms hash instead of queueing behind it. The thread count bounds how
+/// many hashes run at once (and their 19 MiB blocks).
+pub struct Hasher {
+    jobs: Mutex<mpsc::Sender<HashJob>>,
+}
+
+impl Hasher {
+    /// Starts `threads` hashing threads (at least one).
+    pub fn start(threads: usize) -> Hasher {
+        let (jobs, queue) = mpsc::channel::<HashJob>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    lower_priority();
+                    loop {
+                        let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return, // the Hasher is gone
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!("cannot start a hashing thread: {e}");
+            }
+        }
+        Hasher {
+            jobs: Mutex::new(jobs),
+        }
+    }
+
+    /// Runs `f` on a hashing thread; `None` if the threads are gone.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Option<T> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: HashJob = Box::new(move || {
+            let _ = answer.send(f());
+        });
+        self.jobs.lock().ok()?.send(job).ok()?;
+        answered.await.ok()
+    }
+}
+
+/// Nice 19 for the calling thread (on Linux, `setpriority` with who = 0
+/// applies to the calling thread only).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority has no memory effects; a failure leaves the
+    // priority as it was.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+    }
 }
 
 #[cfg(test)]

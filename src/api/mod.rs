@@ -31,7 +31,6 @@ use routes::{Endpoint, Resolved};
 use rusqlite::Connection;
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::Semaphore;
 use warp::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 use warp::hyper::Body;
 
@@ -41,8 +40,8 @@ pub struct Ctx {
     pub writer: Writer,
     pub config: Config,
     pub throttle: Throttle,
-    /// Bounds concurrent argon2 work so logins cannot take every core.
-    pub hashing: Semaphore,
+    /// Runs argon2 at low priority on all cores but one.
+    pub hasher: crate::secrets::Hasher,
 }
 
 impl Ctx {
@@ -54,7 +53,7 @@ impl Ctx {
             writer,
             config,
             throttle: Throttle::default(),
-            hashing: Semaphore::new(cores.saturating_sub(1).max(1)),
+            hasher: crate::secrets::Hasher::start(cores.saturating_sub(1).max(1)),
         }
     }
 
@@ -81,16 +80,17 @@ impl Ctx {
         self.read(req, |_, who| Ok(who.clone())).await
     }
 
-    /// Runs argon2 work off the runtime, a bounded number at a time.
+    /// Runs argon2 work off the runtime, on the low-priority hashing
+    /// threads.
     pub async fn hashing<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let _permit = self.hashing.acquire().await.map_err(ApiError::internal)?;
-        tokio::task::spawn_blocking(f)
+        self.hasher
+            .run(f)
             .await
-            .map_err(ApiError::internal)
+            .ok_or_else(|| ApiError::internal("the hashing threads have stopped"))
     }
 }
 
