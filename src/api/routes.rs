@@ -183,321 +183,45 @@ macro_rules! api {
 }
 
 /// Every route. Order does not matter: paths never overlap.
+#[rustfmt::skip]
 pub static ROUTES: &[Route] = &[
-    route(
-        Verb::Get,
-        "/livez",
-        Endpoint::Livez,
-        Guard::Public,
-        "Liveness: the process serves",
-    )
-    .reply("Status"),
-    route(
-        Verb::Get,
-        "/healthz",
-        Endpoint::Healthz,
-        Guard::Public,
-        "Health: the database answers",
-    )
-    .reply("Status"),
-    route(
-        Verb::Get,
-        "/api/openapi.json",
-        Endpoint::OpenApi,
-        Guard::Public,
-        "This OpenAPI document",
-    )
-    .reply("OpenApi"),
-    route(
-        Verb::Post,
-        api!("/auth/login"),
-        Endpoint::Login,
-        Guard::Public,
-        "Log in and get a bearer token",
-    )
-    .body("Login")
-    .reply("Session"),
-    route(
-        Verb::Post,
-        api!("/auth/logout"),
-        Endpoint::Logout,
-        Guard::User,
-        "Revoke the token used",
-    )
-    .body("Empty")
-    .reply("Revoked"),
-    route(
-        Verb::Get,
-        api!("/me"),
-        Endpoint::Me,
-        Guard::User,
-        "The signed-in user",
-    )
-    .reply("User"),
-    route(
-        Verb::Get,
-        api!("/partners"),
-        Endpoint::PartnersList,
-        Guard::User,
-        "Partners (an admin's: all; others': their own)",
-    )
-    .list("Partner", Query::Page),
-    route(
-        Verb::Post,
-        api!("/partners"),
-        Endpoint::PartnersCreate,
-        Guard::Admin,
-        "Create a partner",
-    )
-    .body("PartnerCreate")
-    .reply("Partner"),
-    route(
-        Verb::Get,
-        api!("/partners/{partner_id}"),
-        Endpoint::PartnersShow,
-        Guard::PartnerMember,
-        "One partner",
-    )
-    .reply("Partner"),
-    route(
-        Verb::Put,
-        api!("/partners/{partner_id}"),
-        Endpoint::PartnersUpdate,
-        Guard::Admin,
-        "Update a partner",
-    )
-    .body("PartnerUpdate")
-    .reply("Partner"),
-    route(
-        Verb::Patch,
-        api!("/partners/{partner_id}"),
-        Endpoint::PartnersUpdate,
-        Guard::Admin,
-        "Update a partner",
-    )
-    .body("PartnerUpdate")
-    .reply("Partner"),
-    route(
-        Verb::Delete,
-        api!("/partners/{partner_id}"),
-        Endpoint::PartnersDelete,
-        Guard::Admin,
-        "Delete a partner with no groups or customers",
-    )
-    .reply("Partner"),
-    route(
-        Verb::Get,
-        api!("/users/{user_id}"),
-        Endpoint::UsersShow,
-        Guard::Admin,
-        "One user",
-    )
-    .reply("User"),
-    route(
-        Verb::Put,
-        api!("/users/{user_id}/permissions"),
-        Endpoint::UsersSetPermissions,
-        Guard::Admin,
-        "Replace a user's permissions",
-    )
-    .body("UserPermissions")
-    .reply("User"),
-    route(
-        Verb::Put,
-        api!("/users/{user_id}/partners"),
-        Endpoint::UsersSetPartners,
-        Guard::Admin,
-        "Replace a user's partners",
-    )
-    .body("UserPartners")
-    .reply("User"),
-    route(
-        Verb::Get,
-        api!("/partners/{partner_id}/users"),
-        Endpoint::PartnerUsersList,
-        Guard::Partner(UsersRead),
-        "Users of a partner",
-    )
-    .list("UserSummary", Query::PageSearch),
-    route(
-        Verb::Post,
-        api!("/partners/{partner_id}/users"),
-        Endpoint::PartnerUsersCreate,
-        Guard::Partner(UsersCreate),
-        "Create a user (or attach an existing one) for a partner",
-    )
-    .body("PartnerUserCreate")
-    .reply("User"),
-    route(
-        Verb::Get,
-        api!("/partners/{partner_id}/customers"),
-        Endpoint::CustomersList,
-        Guard::Partner(CustomersRead),
-        "A partner's customers",
-    )
-    .list("Customer", Query::PageSearch),
-    route(
-        Verb::Post,
-        api!("/partners/{partner_id}/customers"),
-        Endpoint::CustomersCreate,
-        Guard::Partner(CustomersCreate),
-        "Create a customer",
-    )
-    .body("CustomerCreate")
-    .reply("Customer"),
-    route(
-        Verb::Get,
-        api!("/partners/{partner_id}/customers/{customer_id}"),
-        Endpoint::CustomersShow,
-        Guard::Partner(CustomersRead),
-        "One customer",
-    )
-    .reply("Customer"),
-    route(
-        Verb::Put,
-        api!("/partners/{partner_id}/customers/{customer_id}"),
-        Endpoint::CustomersUpdate,
-        Guard::Partner(CustomersUpdate),
-        "Update a customer",
-    )
-    .body("CustomerUpdate")
-    .reply("Customer"),
-    route(
-        Verb::Patch,
-        api!("/partners/{partner_id}/customers/{customer_id}"),
-        Endpoint::CustomersUpdate,
-        Guard::Partner(CustomersUpdate),
-        "Update a customer",
-    )
-    .body("CustomerUpdate")
-    .reply("Customer"),
-    route(
-        Verb::Delete,
-        api!("/partners/{partner_id}/customers/{customer_id}"),
-        Endpoint::CustomersDelete,
-        Guard::Partner(CustomersDelete),
-        "Delete a customer and its memberships",
-    )
-    .reply("Customer"),
-    route(
-        Verb::Get,
-        api!("/partners/{partner_id}/groups"),
-        Endpoint::GroupsList,
-        Guard::Partner(GroupsRead),
-        "A partner's groups",
-    )
-    .list("Group", Query::PageSearch),
-    route(
-        Verb::Post,
-        api!("/partners/{partner_id}/groups"),
-        Endpoint::GroupsCreate,
-        Guard::Partner(GroupsCreate),
-        "Create a group",
-    )
-    .body("GroupCreate")
-    .reply("Group"),
-    route(
-        Verb::Get,
-        api!("/partners/{partner_id}/groups/{group_id}"),
-        Endpoint::GroupsShow,
-        Guard::Partner(GroupsRead),
-        "One group",
-    )
-    .reply("Group"),
-    route(
-        Verb::Put,
-        api!("/partners/{partner_id}/groups/{group_id}"),
-        Endpoint::GroupsUpdate,
-        Guard::Partner(GroupsUpdate),
-        "Update a group",
-    )
-    .body("GroupUpdate")
-    .reply("Group"),
-    route(
-        Verb::Patch,
-        api!("/partners/{partner_id}/groups/{group_id}"),
-        Endpoint::GroupsUpdate,
-        Guard::Partner(GroupsUpdate),
-        "Update a group",
-    )
-    .body("GroupUpdate")
-    .reply("Group"),
-    route(
-        Verb::Delete,
-        api!("/partners/{partner_id}/groups/{group_id}"),
-        Endpoint::GroupsDelete,
-        Guard::Partner(GroupsDelete),
-        "Delete a group and its memberships",
-    )
-    .reply("Group"),
-    route(
-        Verb::Get,
-        api!("/partners/{partner_id}/groups/{group_id}/customers"),
-        Endpoint::MembersList,
-        Guard::Partner(GroupsRead),
-        "A group's members",
-    )
-    .list("Member", Query::PageSearch),
-    route(
-        Verb::Post,
-        api!("/partners/{partner_id}/groups/{group_id}/customers"),
-        Endpoint::MembersAdd,
-        Guard::Partner(GroupsUpdate),
-        "Add a customer to a group",
-    )
-    .body("MemberAdd")
-    .reply("Member"),
-    route(
-        Verb::Delete,
-        api!("/partners/{partner_id}/groups/{group_id}/customers/{customer_id}"),
-        Endpoint::MembersRemove,
-        Guard::Partner(GroupsUpdate),
-        "Remove a customer from a group",
-    )
-    .reply("Member"),
-    route(
-        Verb::Post,
-        api!("/partners/{partner_id}/groups/{group_id}/customers/batch"),
-        Endpoint::MembersBatch,
-        Guard::Partner(GroupsUpdate),
-        "Add and remove many members at once, all or nothing",
-    )
-    .body("MembersBatch")
-    .reply("BatchResult"),
-    route(
-        Verb::Get,
-        api!("/partners/{partner_id}/groups/{group_id}/customers/export"),
-        Endpoint::MembersExport,
-        Guard::Partner(GroupsRead),
-        "Every member as CSV (text/csv), streamed",
-    )
-    .reply("CsvExport"),
-    route(
-        Verb::Post,
-        api!("/partners/{partner_id}/customers/import"),
-        Endpoint::CustomersImport,
-        Guard::Partner(CustomersCreate),
-        "Import customers from CSV (with group_id, also groups.update)",
-    )
-    .body("CsvImport")
-    .reply("ImportResult")
-    .query(Query::Import),
-    route(
-        Verb::Get,
-        api!("/partners/{partner_id}/audit"),
-        Endpoint::AuditList,
-        Guard::Partner(AuditRead),
-        "A partner's audit trail, newest first",
-    )
-    .list("AuditEntry", Query::Audit),
-    route(
-        Verb::Get,
-        api!("/audit"),
-        Endpoint::AuditAll,
-        Guard::Admin,
-        "The audit trail of all partners, newest first",
-    )
-    .list("AuditEntry", Query::Audit),
+    route(Verb::Get, "/livez", Endpoint::Livez, Guard::Public, "Liveness: the process serves").reply("Status"),
+    route(Verb::Get, "/healthz", Endpoint::Healthz, Guard::Public, "Health: the database answers").reply("Status"),
+    route(Verb::Get, "/api/openapi.json", Endpoint::OpenApi, Guard::Public, "This OpenAPI document").reply("OpenApi"),
+    route(Verb::Post, api!("/auth/login"), Endpoint::Login, Guard::Public, "Log in and get a bearer token").body("Login").reply("Session"),
+    route(Verb::Post, api!("/auth/logout"), Endpoint::Logout, Guard::User, "Revoke the token used").body("Empty").reply("Revoked"),
+    route(Verb::Get, api!("/me"), Endpoint::Me, Guard::User, "The signed-in user").reply("User"),
+    route(Verb::Get, api!("/partners"), Endpoint::PartnersList, Guard::User, "Partners (an admin's: all; others': their own)").list("Partner", Query::Page),
+    route(Verb::Post, api!("/partners"), Endpoint::PartnersCreate, Guard::Admin, "Create a partner").body("PartnerCreate").reply("Partner"),
+    route(Verb::Get, api!("/partners/{partner_id}"), Endpoint::PartnersShow, Guard::PartnerMember, "One partner").reply("Partner"),
+    route(Verb::Put, api!("/partners/{partner_id}"), Endpoint::PartnersUpdate, Guard::Admin, "Update a partner").body("PartnerUpdate").reply("Partner"),
+    route(Verb::Patch, api!("/partners/{partner_id}"), Endpoint::PartnersUpdate, Guard::Admin, "Update a partner").body("PartnerUpdate").reply("Partner"),
+    route(Verb::Delete, api!("/partners/{partner_id}"), Endpoint::PartnersDelete, Guard::Admin, "Delete a partner with no groups or customers").reply("Partner"),
+    route(Verb::Get, api!("/users/{user_id}"), Endpoint::UsersShow, Guard::Admin, "One user").reply("User"),
+    route(Verb::Put, api!("/users/{user_id}/permissions"), Endpoint::UsersSetPermissions, Guard::Admin, "Replace a user's permissions").body("UserPermissions").reply("User"),
+    route(Verb::Put, api!("/users/{user_id}/partners"), Endpoint::UsersSetPartners, Guard::Admin, "Replace a user's partners").body("UserPartners").reply("User"),
+    route(Verb::Get, api!("/partners/{partner_id}/users"), Endpoint::PartnerUsersList, Guard::Partner(UsersRead), "Users of a partner").list("UserSummary", Query::PageSearch),
+    route(Verb::Post, api!("/partners/{partner_id}/users"), Endpoint::PartnerUsersCreate, Guard::Partner(UsersCreate), "Create a user (or attach an existing one) for a partner").body("PartnerUserCreate").reply("User"),
+    route(Verb::Get, api!("/partners/{partner_id}/customers"), Endpoint::CustomersList, Guard::Partner(CustomersRead), "A partner's customers").list("Customer", Query::PageSearch),
+    route(Verb::Post, api!("/partners/{partner_id}/customers"), Endpoint::CustomersCreate, Guard::Partner(CustomersCreate), "Create a customer").body("CustomerCreate").reply("Customer"),
+    route(Verb::Get, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersShow, Guard::Partner(CustomersRead), "One customer").reply("Customer"),
+    route(Verb::Put, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersUpdate, Guard::Partner(CustomersUpdate), "Update a customer").body("CustomerUpdate").reply("Customer"),
+    route(Verb::Patch, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersUpdate, Guard::Partner(CustomersUpdate), "Update a customer").body("CustomerUpdate").reply("Customer"),
+    route(Verb::Delete, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersDelete, Guard::Partner(CustomersDelete), "Delete a customer and its memberships").reply("Customer"),
+    route(Verb::Get, api!("/partners/{partner_id}/groups"), Endpoint::GroupsList, Guard::Partner(GroupsRead), "A partner's groups").list("Group", Query::PageSearch),
+    route(Verb::Post, api!("/partners/{partner_id}/groups"), Endpoint::GroupsCreate, Guard::Partner(GroupsCreate), "Create a group").body("GroupCreate").reply("Group"),
+    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsShow, Guard::Partner(GroupsRead), "One group").reply("Group"),
+    route(Verb::Put, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsUpdate, Guard::Partner(GroupsUpdate), "Update a group").body("GroupUpdate").reply("Group"),
+    route(Verb::Patch, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsUpdate, Guard::Partner(GroupsUpdate), "Update a group").body("GroupUpdate").reply("Group"),
+    route(Verb::Delete, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsDelete, Guard::Partner(GroupsDelete), "Delete a group and its memberships").reply("Group"),
+    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}/customers"), Endpoint::MembersList, Guard::Partner(GroupsRead), "A group's members").list("Member", Query::PageSearch),
+    route(Verb::Post, api!("/partners/{partner_id}/groups/{group_id}/customers"), Endpoint::MembersAdd, Guard::Partner(GroupsUpdate), "Add a customer to a group").body("MemberAdd").reply("Member"),
+    route(Verb::Delete, api!("/partners/{partner_id}/groups/{group_id}/customers/{customer_id}"), Endpoint::MembersRemove, Guard::Partner(GroupsUpdate), "Remove a customer from a group").reply("Member"),
+    route(Verb::Post, api!("/partners/{partner_id}/groups/{group_id}/customers/batch"), Endpoint::MembersBatch, Guard::Partner(GroupsUpdate), "Add and remove many members at once, all or nothing").body("MembersBatch").reply("BatchResult"),
+    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}/customers/export"), Endpoint::MembersExport, Guard::Partner(GroupsRead), "Every member as CSV (text/csv), streamed").reply("CsvExport"),
+    route(Verb::Post, api!("/partners/{partner_id}/customers/import"), Endpoint::CustomersImport, Guard::Partner(CustomersCreate), "Import customers from CSV (with group_id, also groups.update)").body("CsvImport").reply("ImportResult").query(Query::Import),
+    route(Verb::Get, api!("/partners/{partner_id}/audit"), Endpoint::AuditList, Guard::Partner(AuditRead), "A partner's audit trail, newest first").list("AuditEntry", Query::Audit),
+    route(Verb::Get, api!("/audit"), Endpoint::AuditAll, Guard::Admin, "The audit trail of all partners, newest first").list("AuditEntry", Query::Audit),
 ];
 
 /// The ids a path named.
