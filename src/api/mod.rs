@@ -115,7 +115,6 @@ where
             let body =
                 request::read_body(&headers, body, limit, ctx.config.body_read_timeout).await;
             let req = Request {
-                method: method.clone(),
                 route,
                 params,
                 path: path.clone(),

@@ -6,7 +6,7 @@ use super::routes::{Params, Route};
 use super::validate::Input;
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
-use warp::http::{header, HeaderMap, Method};
+use warp::http::{header, HeaderMap};
 
 /// Deepest JSON nesting a body may have (its own object is level 1).
 const MAX_JSON_DEPTH: usize = 32;
@@ -26,7 +26,6 @@ pub enum Body {
 
 /// Everything a handler gets.
 pub struct Request {
-    pub method: Method,
     pub route: &'static Route,
     pub params: Params,
     /// The path as requested (percent-encoded).
