@@ -10,6 +10,9 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use warp::Filter;
 
+/// How long a stop signal waits for requests in flight.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Binds the configured address (port 0 picks a free one).
 pub fn bind(addr: SocketAddr) -> Result<TcpListener, String> {
     let listener = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -64,13 +67,34 @@ pub async fn run(
         let service = service.clone();
         async move { Ok::<_, Infallible>(service) }
     });
+    let stopping = Arc::new(tokio::sync::Notify::new());
     let server = warp::hyper::Server::from_tcp(listener)
         .map_err(|e| format!("cannot serve on {addr}: {e}"))?
         .http1_header_read_timeout(config.header_read_timeout)
         .serve(make)
-        .with_graceful_shutdown(shutdown);
+        .with_graceful_shutdown({
+            let stopping = stopping.clone();
+            async move {
+                shutdown.await;
+                stopping.notify_one();
+            }
+        });
     eprintln!("listening on http://{addr}");
-    let served = server.await.map_err(|e| e.to_string());
+    // Graceful shutdown waits for every connection, and hyper 0.14 counts
+    // one that has not sent a byte yet (a client's spare, a browser's
+    // preconnect) until its header timeout: give requests in flight a grace
+    // period, then stop regardless.
+    let grace = async {
+        stopping.notified().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    let served = tokio::select! {
+        served = server => served.map_err(|e| e.to_string()),
+        _ = grace => {
+            tracing::warn!("connections still open {SHUTDOWN_GRACE:?} after the stop signal; closing them");
+            Ok(())
+        }
+    };
 
     // Requests are done: let the writer finish its queue and close the file.
     drop(ctx);

@@ -906,3 +906,28 @@ async fn the_log_has_one_line_per_request_and_never_a_token_or_password() {
         assert!(!log.contains(secret), "{secret} in the log: {log}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_does_not_wait_for_a_connection_that_never_sent_a_request() {
+    let (_dir, db) = temp();
+    let mut server = Server::start(&db, &boss_env());
+    let addr = server.url.trim_start_matches("http://").to_string();
+    // A client's spare connection: open, silent. hyper 0.14 would hold the
+    // graceful shutdown for it until its 10 s header timeout.
+    let _idle = std::net::TcpStream::connect(&addr).expect("connect");
+
+    let started = std::time::Instant::now();
+    let status = server.terminate();
+
+    assert_eq!(status.code(), Some(0), "{}", server.log());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "stopping took {:?}: {}",
+        started.elapsed(),
+        server.log()
+    );
+    assert!(
+        !db.with_file_name("venue.db-wal").exists(),
+        "the WAL is left behind"
+    );
+}

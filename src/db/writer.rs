@@ -80,7 +80,8 @@ impl Outcome {
 /// A handle for sending write jobs; cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Job>,
+    /// `None` asks the writer to finish what is queued and stop.
+    jobs: mpsc::Sender<Option<Job>>,
     thread: std::sync::Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
 }
 
@@ -90,7 +91,7 @@ impl Writer {
         conn: Connection,
         checkpointer: Option<super::checkpoint::Checkpointer>,
     ) -> Writer {
-        let (jobs, queue) = mpsc::channel::<Job>();
+        let (jobs, queue) = mpsc::channel::<Option<Job>>();
         let thread = std::thread::Builder::new()
             .name("db-writer".into())
             .spawn(move || run(conn, queue, checkpointer))
@@ -110,7 +111,7 @@ impl Writer {
     {
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.jobs
-            .send(job(f, answer))
+            .send(Some(job(f, answer)))
             .map_err(|_| ApiError::internal("the writer has stopped"))?;
         answered
             .await
@@ -125,19 +126,20 @@ impl Writer {
     {
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.jobs
-            .send(job(f, answer))
+            .send(Some(job(f, answer)))
             .map_err(|_| ApiError::internal("the writer has stopped"))?;
         answered
             .blocking_recv()
             .map_err(|_| ApiError::internal("a write job panicked"))?
     }
 
-    /// Stops taking jobs once every handle is dropped, finishes the queue,
+    /// Finishes the jobs already queued and stops (handles still held, e.g.
+    /// by a connection hyper has not let go of, can no longer write),
     /// and waits for the thread (which closes the connection, checkpointing
     /// the WAL). Call from a blocking context.
     pub fn shutdown(self) {
         let thread = self.thread.lock().ok().and_then(|mut t| t.take());
-        drop(self.jobs);
+        let _ = self.jobs.send(None);
         if let Some(thread) = thread {
             let _ = thread.join();
         }
@@ -154,24 +156,32 @@ where
 
 fn run(
     conn: Connection,
-    queue: mpsc::Receiver<Job>,
+    queue: mpsc::Receiver<Option<Job>>,
     checkpointer: Option<super::checkpoint::Checkpointer>,
 ) {
     let mut pending: VecDeque<Job> = VecDeque::new();
+    let mut stopping = false;
     loop {
         if pending.is_empty() {
+            if stopping {
+                break;
+            }
             match queue.recv() {
-                Ok(job) => pending.push_back(job),
+                Ok(Some(job)) => pending.push_back(job),
+                Ok(None) => stopping = true,
                 Err(_) => break, // every handle dropped: shut down
             }
         }
         while pending.len() < MAX_BATCH {
             match queue.try_recv() {
-                Ok(job) => pending.push_back(job),
+                Ok(Some(job)) => pending.push_back(job),
+                Ok(None) => stopping = true,
                 Err(_) => break,
             }
         }
-        run_batch(&conn, &mut pending);
+        if !pending.is_empty() {
+            run_batch(&conn, &mut pending);
+        }
     }
     // Closing the last connection checkpoints the whole WAL and removes it.
     if let Some(c) = checkpointer {
