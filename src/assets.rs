@@ -28,6 +28,11 @@ fn mime(path: &str) -> &'static str {
 
 /// The embedded file at `path`, if any (`/` is `index.html`).
 pub fn get(path: &str) -> Option<&'static [u8]> {
+    file(path).map(|f| f.contents())
+}
+
+/// The embedded file at a request path.
+fn file(path: &str) -> Option<&'static include_dir::File<'static>> {
     let name = match path {
         "/" | "/index.html" => "index.html",
         _ => path.strip_prefix('/')?,
@@ -35,7 +40,7 @@ pub fn get(path: &str) -> Option<&'static [u8]> {
     if name.contains('/') || name.starts_with('.') {
         return None;
     }
-    ASSETS.get_file(name).map(|f| f.contents())
+    ASSETS.get_file(name)
 }
 
 /// Serves an embedded file for GET or HEAD, honouring `If-None-Match`.
@@ -43,9 +48,10 @@ pub fn serve(method: &Method, path: &str, headers: &HeaderMap) -> Option<Respons
     if method != Method::GET && method != Method::HEAD {
         return None;
     }
-    let contents = get(path)?;
-    let name = if path == "/" { "index.html" } else { path };
-    let etag = format!("\"{}\"", crate::secrets::hex(&sha(contents)[..16]));
+    let file = file(path)?;
+    let contents = file.contents();
+    let name = file.path().to_str()?;
+    let etag = TAGS.get(name).cloned().unwrap_or_default();
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -72,10 +78,22 @@ pub fn serve(method: &Method, path: &str, headers: &HeaderMap) -> Option<Respons
     Some(response)
 }
 
-fn sha(bytes: &[u8]) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).into()
-}
+/// Each embedded file's ETag, hashed once: the files are part of the
+/// binary and never change while it runs.
+static TAGS: std::sync::LazyLock<std::collections::HashMap<&'static str, String>> =
+    std::sync::LazyLock::new(|| {
+        use sha2::{Digest, Sha256};
+        ASSETS
+            .files()
+            .filter_map(|f| {
+                let tag = format!(
+                    "\"{}\"",
+                    crate::secrets::hex(&Sha256::digest(f.contents())[..16])
+                );
+                Some((f.path().to_str()?, tag))
+            })
+            .collect()
+    });
 
 #[cfg(test)]
 mod tests {

@@ -84,12 +84,9 @@ pub fn user_create(db_path: &Path, args: &UserCreateArgs) -> Result<(), String> 
     db::users::set_partners(&tx, id, &partners, &now).map_err(|e| e.to_string())?;
     let changes = serde_json::json!({"email": [null, email], "is_admin": [null, args.admin],
         "permissions": [null, permissions], "partner_ids": [null, partners]});
-    db::audit::By {
-        partner: None,
-        user: None,
-    }
-    .record(&tx, "user.created", ("user", id.0), changes, &now)
-    .map_err(|e| e.to_string())?;
+    db::audit::By::command_line(None)
+        .record(&tx, "user.created", ("user", id.0), changes, &now)
+        .map_err(|e| e.to_string())?;
     tx.commit().map_err(|e| e.to_string())?;
     println!("created user {id} {email}");
     Ok(())
@@ -158,18 +155,15 @@ pub fn demo(db_path: &Path, args: &DemoArgs) -> Result<(), String> {
     let partner = db::partners::create(&tx, "Demo Sports Hall", &now).map_err(err)?;
     let changes = db::audit::created(&partner);
     let partner = partner.id;
-    db::audit::By {
-        partner: Some(partner),
-        user: None,
-    }
-    .record(
-        &tx,
-        "partner.created",
-        ("partner", partner.0),
-        changes,
-        &now,
-    )
-    .map_err(err)?;
+    db::audit::By::command_line(Some(partner))
+        .record(
+            &tx,
+            "partner.created",
+            ("partner", partner.0),
+            changes,
+            &now,
+        )
+        .map_err(err)?;
     let (customers, groups) = if args.scale {
         (100_000, 1_000)
     } else {
@@ -204,12 +198,9 @@ pub fn demo(db_path: &Path, args: &DemoArgs) -> Result<(), String> {
         db::users::set_permissions(&tx, id, perms, &now).map_err(err)?;
         db::users::set_partners(&tx, id, &[partner], &now).map_err(err)?;
         let changes = serde_json::json!({"email": [null, email], "permissions": [null, perms], "partner_ids": [null, [partner]]});
-        db::audit::By {
-            partner: Some(partner),
-            user: None,
-        }
-        .record(&tx, "user.created", ("user", id.0), changes, &now)
-        .map_err(err)?;
+        db::audit::By::command_line(Some(partner))
+            .record(&tx, "user.created", ("user", id.0), changes, &now)
+            .map_err(err)?;
         logins.push((email, password, perms.join(", ")));
     }
     tx.commit().map_err(err)?;

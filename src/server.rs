@@ -146,11 +146,13 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
             )?;
             let changes =
                 serde_json::json!({"email": [null, stored_email], "is_admin": [null, true]});
-            db::audit::By {
-                partner: None,
-                user: None,
-            }
-            .record(c, "user.created", ("user", id.0), changes, &now)?;
+            db::audit::By::command_line(None).record(
+                c,
+                "user.created",
+                ("user", id.0),
+                changes,
+                &now,
+            )?;
             Ok(id)
         })
         .map_err(|e| format!("creating the first admin: {e}"))?;

@@ -75,7 +75,7 @@ pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
             db::groups::find(c, partner, id)?.ok_or(ApiError::NotFound)
         })
         .await?;
-    Ok(reply::with_etag(reply::data(&group), &reply::etag(&group)))
+    Ok(reply::data_with_etag(&group))
 }
 
 /// PUT (or PATCH) /partners/:partner_id/groups/:group_id: changes only the
@@ -123,7 +123,7 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             Ok(group)
         })
         .await?;
-    Ok(reply::with_etag(reply::data(&group), &reply::etag(&group)))
+    Ok(reply::data_with_etag(&group))
 }
 
 /// DELETE /partners/:partner_id/groups/:group_id: the memberships go, the

@@ -41,21 +41,27 @@ pub fn created<T: Serialize>(value: &T, location: String) -> Response<Body> {
     response
 }
 
-/// A strong `ETag` over a value's JSON representation: it changes exactly
+/// A strong `ETag` over the JSON body `{"data": value}`: it changes exactly
 /// when what the client sees changes. `DefaultHasher::new()` has fixed keys,
 /// so tags are stable across restarts, and it is far cheaper than SHA-256;
 /// nothing secret is hashed.
 pub fn etag<T: Serialize>(value: &T) -> String {
-    use std::hash::Hasher;
-    let bytes = serde_json::to_vec(value).unwrap_or_default();
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    hasher.write(&bytes);
-    format!("\"{:016x}{:08x}\"", hasher.finish(), bytes.len())
+    tag_of(&serde_json::to_vec(&Data { data: value }).unwrap_or_default())
 }
 
-/// Adds an `ETag` header.
-pub fn with_etag(mut response: Response<Body>, etag: &str) -> Response<Body> {
-    if let Ok(v) = HeaderValue::from_str(etag) {
+fn tag_of(body: &[u8]) -> String {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    hasher.write(body);
+    format!("\"{:016x}{:08x}\"", hasher.finish(), body.len())
+}
+
+/// `200 {"data": value}` with its `ETag`, serialized once for both.
+pub fn data_with_etag<T: Serialize>(value: &T) -> Response<Body> {
+    let body = serde_json::to_vec(&Data { data: value }).unwrap_or_default();
+    let tag = tag_of(&body);
+    let mut response = json_bytes(StatusCode::OK, Body::from(body));
+    if let Ok(v) = HeaderValue::from_str(&tag) {
         response.headers_mut().insert(header::ETAG, v);
     }
     response

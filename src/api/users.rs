@@ -130,11 +130,7 @@ pub async fn set_permissions(ctx: &Ctx, req: Request) -> Result<Response<Body>, 
             let user = db::users::find(c, id)?.ok_or(ApiError::NotFound)?;
             if before.permissions != user.permissions {
                 let changes = json!({"permissions": [before.permissions, user.permissions]});
-                audit::By {
-                    partner: None,
-                    user: Some(who),
-                }
-                .record(
+                audit::By::admin(who).record(
                     c,
                     "user.permissions_changed",
                     ("user", id.0),
@@ -184,11 +180,7 @@ pub async fn set_partners(ctx: &Ctx, req: Request) -> Result<Response<Body>, Api
             let user = db::users::find(c, id)?.ok_or(ApiError::NotFound)?;
             if before.partner_ids != user.partner_ids {
                 let changes = json!({"partner_ids": [before.partner_ids, user.partner_ids]});
-                audit::By {
-                    partner: None,
-                    user: Some(who),
-                }
-                .record(
+                audit::By::admin(who).record(
                     c,
                     "user.partners_changed",
                     ("user", id.0),

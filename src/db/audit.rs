@@ -195,6 +195,22 @@ impl By {
         }
     }
 
+    /// The command line (no user), for a partner or none.
+    pub fn command_line(partner: Option<PartnerId>) -> By {
+        By {
+            partner,
+            user: None,
+        }
+    }
+
+    /// A user's change outside any partner (permissions, partners).
+    pub fn admin(user: UserId) -> By {
+        By {
+            partner: None,
+            user: Some(user),
+        }
+    }
+
     /// Appends the entry for one change of one subject.
     pub fn record(
         self,
