@@ -210,6 +210,8 @@ impl ClientKey {
 }
 
 type Failures = VecDeque<Instant>;
+/// One email from one client: its failures, behind the lock attempts take turns on.
+type Turn = Arc<tokio::sync::Mutex<Failures>>;
 
 /// Counts failed logins per email and client address, and per client
 /// address alone. Keyed by both, a stranger cannot lock a user out by
@@ -221,7 +223,7 @@ type Failures = VecDeque<Instant>;
 /// maps grow only with failed logins, which each cost a password check, so
 /// their size is bounded by what the hashing threads can do in a window.
 pub struct Throttle {
-    turns: Mutex<HashMap<(ClientKey, String), Arc<tokio::sync::Mutex<Failures>>>>,
+    turns: Mutex<HashMap<(ClientKey, String), Turn>>,
     clients: Arc<Mutex<HashMap<ClientKey, Failures>>>,
     client_limit: usize,
 }
@@ -264,7 +266,11 @@ impl Throttle {
 
     /// Waits for this email's turn from this client, then starts an
     /// attempt; or answers the 429 with `Retry-After`.
-    pub async fn begin(&self, client: Option<IpAddr>, email_key: &str) -> Result<Attempt, ApiError> {
+    pub async fn begin(
+        &self,
+        client: Option<IpAddr>,
+        email_key: &str,
+    ) -> Result<Attempt, ApiError> {
         let client = ClientKey::of(client);
         self.client_refused(client)?;
         let turn = {

@@ -160,7 +160,12 @@ impl Input {
             None => None,
             Some(Value::Null) => None,
             Some(Value::String(s)) => {
-                let s = if rule.trim { s.trim().to_string() } else { s };
+                // Trimmed and NFC: text that looks the same is the same.
+                let s = if rule.trim {
+                    crate::db::nfc(s.trim()).into_owned()
+                } else {
+                    s
+                };
                 (!s.is_empty()).then_some(s)
             }
             Some(_) => {
