@@ -450,8 +450,7 @@ async fn creating_a_user_and_changing_permissions_and_partners_append_entries() 
             subject_id: json!(new),
             partner_id: Value::Null,
             user_id: json!(admin),
-            // Partner q's trail names no other partner (p stays unsaid).
-            changes: json!({"partner_ids": [[], [q]]}),
+            changes: json!({"partner_ids": [[p], [p, q]]}),
         },
     );
 }
