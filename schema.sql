@@ -347,4 +347,93 @@ END;
 CREATE TRIGGER customers_count_delete AFTER DELETE ON customers
 BEGIN
     UPDATE partners SET customers_count = customers_count - 1 WHERE id = OLD.partner_id;
+
+-- version: 5
+
+-- Search (src/db/search.rs): an FTS5 index with the trigram tokenizer over
+-- each searched `*_key` column, so a word of 3+ characters is looked up
+-- instead of scanned for. The index is over the already case-folded keys
+-- (Rust's to_lowercase; SQLite's trigram folding differs beyond ASCII), so
+-- it is case-sensitive itself. External content: the index stores no copy
+-- of the text, and `integrity-check` compares it with the table.
+-- `detail=none`: the server asks single trigrams and checks the words on
+-- each candidate, so positions would only make the index twice the size.
+-- The triggers keep each index in the same transaction as every change.
+-- They are created on the tables by name: a later version that rebuilds
+-- one of these tables must create its triggers again.
+CREATE VIRTUAL TABLE customers_search USING fts5(
+    search_key, content = 'customers', content_rowid = 'id',
+    detail = none, tokenize = 'trigram case_sensitive 1');
+CREATE VIRTUAL TABLE customers_search_docs USING fts5vocab(customers_search, row);
+INSERT INTO customers_search (customers_search) VALUES ('rebuild');
+-- One segment instead of the many a rebuild leaves: lookups walk one list.
+INSERT INTO customers_search (customers_search) VALUES ('optimize');
+
+CREATE TRIGGER customers_search_insert AFTER INSERT ON customers
+BEGIN
+    INSERT INTO customers_search (rowid, search_key) VALUES (NEW.id, NEW.search_key);
+END;
+
+CREATE TRIGGER customers_search_update AFTER UPDATE OF search_key ON customers
+WHEN OLD.search_key IS NOT NEW.search_key
+BEGIN
+    INSERT INTO customers_search (customers_search, rowid, search_key)
+    VALUES ('delete', OLD.id, OLD.search_key);
+    INSERT INTO customers_search (rowid, search_key) VALUES (NEW.id, NEW.search_key);
+END;
+
+CREATE TRIGGER customers_search_delete AFTER DELETE ON customers
+BEGIN
+    INSERT INTO customers_search (customers_search, rowid, search_key)
+    VALUES ('delete', OLD.id, OLD.search_key);
+END;
+
+CREATE VIRTUAL TABLE groups_search USING fts5(
+    name_key, content = 'groups', content_rowid = 'id',
+    detail = none, tokenize = 'trigram case_sensitive 1');
+CREATE VIRTUAL TABLE groups_search_docs USING fts5vocab(groups_search, row);
+INSERT INTO groups_search (groups_search) VALUES ('rebuild');
+
+CREATE TRIGGER groups_search_insert AFTER INSERT ON groups
+BEGIN
+    INSERT INTO groups_search (rowid, name_key) VALUES (NEW.id, NEW.name_key);
+END;
+
+CREATE TRIGGER groups_search_update AFTER UPDATE OF name_key ON groups
+WHEN OLD.name_key IS NOT NEW.name_key
+BEGIN
+    INSERT INTO groups_search (groups_search, rowid, name_key)
+    VALUES ('delete', OLD.id, OLD.name_key);
+    INSERT INTO groups_search (rowid, name_key) VALUES (NEW.id, NEW.name_key);
+END;
+
+CREATE TRIGGER groups_search_delete AFTER DELETE ON groups
+BEGIN
+    INSERT INTO groups_search (groups_search, rowid, name_key)
+    VALUES ('delete', OLD.id, OLD.name_key);
+END;
+
+CREATE VIRTUAL TABLE users_search USING fts5(
+    search_key, content = 'users', content_rowid = 'id',
+    detail = none, tokenize = 'trigram case_sensitive 1');
+CREATE VIRTUAL TABLE users_search_docs USING fts5vocab(users_search, row);
+INSERT INTO users_search (users_search) VALUES ('rebuild');
+
+CREATE TRIGGER users_search_insert AFTER INSERT ON users
+BEGIN
+    INSERT INTO users_search (rowid, search_key) VALUES (NEW.id, NEW.search_key);
+END;
+
+CREATE TRIGGER users_search_update AFTER UPDATE OF search_key ON users
+WHEN OLD.search_key IS NOT NEW.search_key
+BEGIN
+    INSERT INTO users_search (users_search, rowid, search_key)
+    VALUES ('delete', OLD.id, OLD.search_key);
+    INSERT INTO users_search (rowid, search_key) VALUES (NEW.id, NEW.search_key);
+END;
+
+CREATE TRIGGER users_search_delete AFTER DELETE ON users
+BEGIN
+    INSERT INTO users_search (users_search, rowid, search_key)
+    VALUES ('delete', OLD.id, OLD.search_key);
 END;

@@ -84,6 +84,14 @@ pub struct ServeArgs {
     /// Log filter (e.g. `info`, `warn`, `venue_groups=debug`).
     #[arg(long, env = "VENUE_GROUPS_LOG", default_value = "info")]
     pub log: String,
+
+    /// Log lines as text, or as one JSON object per line (for log shippers).
+    #[arg(long, env = "VENUE_GROUPS_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: crate::logging::Format,
+
+    /// Log lines held for stderr before new ones are dropped (and counted).
+    #[arg(long, env = "VENUE_GROUPS_LOG_BUFFER_LINES", default_value_t = 16_384)]
+    pub log_buffer_lines: usize,
 }
 
 /// `user` subcommands.

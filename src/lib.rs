@@ -15,6 +15,8 @@ pub mod commands;
 pub mod config;
 /// SQLite storage: the read pool, the one writer, and queries per table.
 pub mod db;
+/// The log: lines written to stderr by a thread of their own.
+pub mod logging;
 /// Password hashing (argon2id) and bearer-token secrets.
 pub mod secrets;
 /// Binds, serves and shuts down.

@@ -24,14 +24,9 @@ fn main() {
 fn serve(cli: &Cli, args: &venue_groups::cli::ServeArgs) -> Result<(), String> {
     let config = Config::from_cli(&cli.db, args)?;
     limit_malloc_caching();
-    let filter =
-        tracing_subscriber::EnvFilter::try_new(&args.log).map_err(|e| format!("--log: {e}"))?;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    // Dropped after the runtime below, i.e. after server::run has returned
+    // and logged its last line: dropping it writes out every queued line.
+    let _log = venue_groups::logging::init(&args.log, args.log_format, args.log_buffer_lines)?;
     raise_open_files_limit(config.max_connections);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -4,7 +4,7 @@
 use super::error::{ApiError, FieldErrors};
 use super::request::Request;
 use super::routes::Query;
-use crate::db::{fold, Slice};
+use crate::db::{search::Search, Slice};
 use serde::Serialize;
 use warp::http::{Response, StatusCode};
 use warp::hyper::Body;
@@ -28,10 +28,7 @@ pub fn slice(req: &Request) -> Result<Slice, ApiError> {
                 per_page = bounded(&mut errors, "per_page", &value, 1, MAX_PER_PAGE)
                     .unwrap_or(DEFAULT_PER_PAGE)
             }
-            "search" if req.route.query == Query::PageSearch => {
-                let folded = fold(&value);
-                search = (!folded.is_empty()).then_some(folded);
-            }
+            "search" if req.route.query == Query::PageSearch => search = Search::parse(&value),
             _ => {}
         }
     }

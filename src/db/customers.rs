@@ -1,6 +1,6 @@
 //! A partner's customers. Every function takes the partner.
 
-use super::{fold, is_unique_violation, CustomerId, PartnerId, Slice};
+use super::{fold, is_unique_violation, search, CustomerId, PartnerId, Slice};
 use crate::api::error::ApiError;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -79,32 +79,46 @@ pub fn list(
     partner: PartnerId,
     slice: &Slice,
 ) -> rusqlite::Result<(Vec<Customer>, i64)> {
-    let Some(needle) = &slice.search else {
-        let total: i64 = c
-            .prepare_cached("SELECT customers_count FROM partners WHERE id = ?1")?
-            .query_row([partner], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0);
+    let in_partner: i64 = c
+        .prepare_cached("SELECT customers_count FROM partners WHERE id = ?1")?
+        .query_row([partner], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let Some(words) = &slice.search else {
         let rows = c
             .prepare_cached(&format!(
                 "SELECT {COLUMNS_C} FROM customers c WHERE c.partner_id = ?1 ORDER BY c.id LIMIT ?2 OFFSET ?3"
             ))?
             .query_map(params![partner, slice.per_page, slice.offset()], from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        return Ok((rows, total));
+        return Ok((rows, in_partner));
     };
-    let total: i64 = c
-        .prepare_cached(
-            "SELECT count(*) FROM customers WHERE partner_id = ?1 AND instr(search_key, ?2) > 0 AND instr(?2, char(10)) = 0",
-        )?
-        .query_row(params![partner, needle], |r| r.get(0))?;
-    let rows = c
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS_C} FROM customers c WHERE c.partner_id = ?1 AND instr(c.search_key, ?2) > 0 AND instr(?2, char(10)) = 0
-             ORDER BY c.id LIMIT ?3 OFFSET ?4"
-        ))?
-        .query_map(params![partner, needle, slice.per_page, slice.offset()], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let plan = search::plan(c, &search::CUSTOMERS, words)?;
+    let (ids, total) = match plan.index_query(in_partner) {
+        // CROSS JOIN keeps the index first: it yields ids in order.
+        Some(query) => search::page_of_matches(
+            c,
+            "SELECT c.id, c.search_key FROM customers_search s CROSS JOIN customers c
+                 WHERE customers_search MATCH ?1 AND c.id = s.rowid AND c.partner_id = ?2
+                 ORDER BY s.rowid",
+            params![query, partner],
+            words,
+            slice.offset(),
+            slice.per_page,
+        )?,
+        None => search::page_of_matches(
+            c,
+            "SELECT id, search_key FROM customers WHERE partner_id = ?1 ORDER BY id",
+            [partner],
+            words,
+            slice.offset(),
+            slice.per_page,
+        )?,
+    };
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        rows.extend(find(c, partner, CustomerId(id))?);
+    }
     Ok((rows, total))
 }
 

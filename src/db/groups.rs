@@ -2,7 +2,7 @@
 //! partner, so a group is only ever reached through its own partner.
 
 use super::customers::{self, Customer};
-use super::{fold, is_unique_violation, CustomerId, GroupId, PartnerId, Slice};
+use super::{fold, is_unique_violation, search, CustomerId, GroupId, PartnerId, Slice};
 use crate::api::error::ApiError;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -69,43 +69,53 @@ pub fn exists(c: &Connection, partner: PartnerId, id: GroupId) -> rusqlite::Resu
         .exists(params![id, partner])
 }
 
-/// A page of the partner's groups (by id) whose name contains the search,
-/// and how many match in all.
+/// A page of the partner's groups (by id) whose name holds every word of
+/// the search, and how many match in all.
 pub fn list(
     c: &Connection,
     partner: PartnerId,
     slice: &Slice,
 ) -> rusqlite::Result<(Vec<Group>, i64)> {
-    let Some(needle) = &slice.search else {
-        // No search: the kept counter is the total.
-        let total: i64 = c
-            .prepare_cached("SELECT groups_count FROM partners WHERE id = ?1")?
-            .query_row([partner], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0);
+    // The kept counter is the total without a search.
+    let in_partner: i64 = c
+        .prepare_cached("SELECT groups_count FROM partners WHERE id = ?1")?
+        .query_row([partner], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let Some(words) = &slice.search else {
         let rows = c
             .prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM groups WHERE partner_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3"
             ))?
             .query_map(params![partner, slice.per_page, slice.offset()], from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        return Ok((rows, total));
+        return Ok((rows, in_partner));
     };
-    let total: i64 = c
-        .prepare_cached(
-            "SELECT count(*) FROM groups WHERE partner_id = ?1 AND instr(name_key, ?2) > 0",
-        )?
-        .query_row(params![partner, needle], |r| r.get(0))?;
-    let rows = c
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM groups WHERE partner_id = ?1 AND instr(name_key, ?2) > 0
-             ORDER BY id LIMIT ?3 OFFSET ?4"
-        ))?
-        .query_map(
-            params![partner, needle, slice.per_page, slice.offset()],
-            from_row,
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let plan = search::plan(c, &search::GROUPS, words)?;
+    let (ids, total) = match plan.index_query(in_partner) {
+        Some(query) => search::page_of_matches(
+            c,
+            "SELECT g.id, g.name_key FROM groups_search s CROSS JOIN groups g
+                 WHERE groups_search MATCH ?1 AND g.id = s.rowid AND g.partner_id = ?2
+                 ORDER BY s.rowid",
+            params![query, partner],
+            words,
+            slice.offset(),
+            slice.per_page,
+        )?,
+        None => search::page_of_matches(
+            c,
+            "SELECT id, name_key FROM groups WHERE partner_id = ?1 ORDER BY id",
+            [partner],
+            words,
+            slice.offset(),
+            slice.per_page,
+        )?,
+    };
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        rows.extend(find(c, partner, GroupId(id))?);
+    }
     Ok((rows, total))
 }
 
@@ -184,12 +194,13 @@ pub fn members(
     group: GroupId,
     slice: &Slice,
 ) -> rusqlite::Result<(Vec<Member>, i64)> {
-    let Some(needle) = &slice.search else {
-        let total: i64 = c
-            .prepare_cached("SELECT customers_count FROM groups WHERE id = ?1 AND partner_id = ?2")?
-            .query_row(params![group, partner], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0);
+    let in_group: i64 = c
+        .prepare_cached("SELECT customers_count FROM groups WHERE id = ?1 AND partner_id = ?2")?
+        .query_row(params![group, partner], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let Some(words) = &slice.search else {
+        let total = in_group;
         if slice.offset() >= total {
             return Ok((Vec::new(), total));
         }
@@ -207,24 +218,34 @@ pub fn members(
             .collect::<rusqlite::Result<Vec<_>>>()?;
         return Ok((rows, total));
     };
-    let total: i64 = c
-        .prepare_cached(
-            "SELECT count(*) FROM group_customers m JOIN customers c ON c.id = m.customer_id
-             WHERE m.group_id = ?1 AND c.partner_id = ?2 AND instr(c.search_key, ?3) > 0 AND instr(?3, char(10)) = 0",
-        )?
-        .query_row(params![group, partner, needle], |r| r.get(0))?;
-    let rows = c
-        .prepare_cached(&format!(
-            "SELECT {}, m.added_at FROM group_customers m JOIN customers c ON c.id = m.customer_id
-             WHERE m.group_id = ?1 AND c.partner_id = ?2 AND instr(c.search_key, ?3) > 0 AND instr(?3, char(10)) = 0
-             ORDER BY m.customer_id LIMIT ?4 OFFSET ?5",
-            customers::COLUMNS_C
-        ))?
-        .query_map(
-            params![group, partner, needle, slice.per_page, slice.offset()],
-            member_from_row,
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let plan = search::plan(c, &search::CUSTOMERS, words)?;
+    let (ids, total) = match plan.index_query(in_group) {
+        Some(query) => search::page_of_matches(
+            c,
+                "SELECT c.id, c.search_key
+                 FROM customers_search s CROSS JOIN customers c CROSS JOIN group_customers m
+                 WHERE customers_search MATCH ?1 AND c.id = s.rowid AND c.partner_id = ?2
+                   AND m.group_id = ?3 AND m.customer_id = c.id
+                 ORDER BY s.rowid",
+            params![query, partner, group],
+            words,
+            slice.offset(),
+            slice.per_page,
+        )?,
+        None => search::page_of_matches(
+            c,
+                "SELECT c.id, c.search_key FROM group_customers m JOIN customers c ON c.id = m.customer_id
+                 WHERE m.group_id = ?1 AND c.partner_id = ?2 ORDER BY m.customer_id",
+            params![group, partner],
+            words,
+            slice.offset(),
+            slice.per_page,
+        )?,
+    };
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        rows.extend(member(c, partner, group, CustomerId(id))?);
+    }
     Ok((rows, total))
 }
 

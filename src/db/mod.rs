@@ -16,6 +16,7 @@ pub mod groups;
 pub mod ids;
 pub mod migrations;
 pub mod partners;
+pub mod search;
 pub mod tokens;
 pub mod users;
 mod writer;
@@ -180,15 +181,15 @@ pub fn is_foreign_key_violation(e: &rusqlite::Error) -> bool {
 }
 
 /// Which slice of a list to read: 1-based page, page size, and an optional
-/// lower-cased search fragment.
+/// search.
 #[derive(Debug, Clone)]
 pub struct Slice {
     /// 1-based page number.
     pub page: i64,
     /// Rows per page (1..=100).
     pub per_page: i64,
-    /// Lower-cased, trimmed fragment to find; `None` lists everything.
-    pub search: Option<String>,
+    /// The words to find; `None` lists everything.
+    pub search: Option<search::Search>,
 }
 
 impl Slice {

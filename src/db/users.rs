@@ -1,7 +1,7 @@
 //! Users, their permissions and their partners. Password hashes are read
 //! only by [`login_hash`]; no struct that reaches a response carries one.
 
-use super::{fold, is_unique_violation, PartnerId, Slice, UserId};
+use super::{fold, is_unique_violation, search, PartnerId, Slice, UserId};
 use crate::api::auth::Permissions;
 use crate::api::error::ApiError;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -192,38 +192,68 @@ pub fn list_for_partner(
     partner: PartnerId,
     slice: &Slice,
 ) -> rusqlite::Result<(Vec<UserSummary>, i64)> {
-    let total: i64 = c
-        .prepare_cached(
-            "SELECT count(*) FROM partner_users pu JOIN users u ON u.id = pu.user_id
-             WHERE pu.partner_id = ?1 AND instr(u.search_key, ?2) > 0 AND instr(?2, char(10)) = 0",
-        )?
-        .query_row(
-            params![partner, slice.search.as_deref().unwrap_or("")],
-            |r| r.get(0),
-        )?;
-    let rows = c
-        .prepare_cached(
-            "SELECT u.id, u.first_name, u.last_name, u.email
-             FROM partner_users pu JOIN users u ON u.id = pu.user_id
-             WHERE pu.partner_id = ?1 AND instr(u.search_key, ?2) > 0 AND instr(?2, char(10)) = 0
-             ORDER BY u.id LIMIT ?3 OFFSET ?4",
-        )?
-        .query_map(
-            params![
-                partner,
-                slice.search.as_deref().unwrap_or(""),
-                slice.per_page,
-                slice.offset()
-            ],
-            |r| {
-                Ok(UserSummary {
-                    id: r.get(0)?,
-                    first_name: r.get(1)?,
-                    last_name: r.get(2)?,
-                    email: r.get(3)?,
+    let in_partner: i64 = c
+        .prepare_cached("SELECT count(*) FROM partner_users WHERE partner_id = ?1")?
+        .query_row([partner], |r| r.get(0))?;
+    let ids: Vec<i64>;
+    let total = match &slice.search {
+        None => {
+            ids = c
+                .prepare_cached(
+                    "SELECT user_id FROM partner_users WHERE partner_id = ?1
+                     ORDER BY user_id LIMIT ?2 OFFSET ?3",
+                )?
+                .query_map(params![partner, slice.per_page, slice.offset()], |r| {
+                    r.get(0)
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            in_partner
+        }
+        Some(words) => {
+            let plan = search::plan(c, &search::USERS, words)?;
+            let (found, total) = match plan.index_query(in_partner) {
+                Some(query) => search::page_of_matches(
+                    c,
+                        "SELECT u.id, u.search_key
+                         FROM users_search s CROSS JOIN users u CROSS JOIN partner_users pu
+                         WHERE users_search MATCH ?1 AND u.id = s.rowid
+                           AND pu.user_id = u.id AND pu.partner_id = ?2
+                         ORDER BY s.rowid",
+                    params![query, partner],
+                    words,
+                    slice.offset(),
+                    slice.per_page,
+                )?,
+                None => search::page_of_matches(
+                    c,
+                        "SELECT u.id, u.search_key FROM partner_users pu JOIN users u ON u.id = pu.user_id
+                         WHERE pu.partner_id = ?1 ORDER BY pu.user_id",
+                    [partner],
+                    words,
+                    slice.offset(),
+                    slice.per_page,
+                )?,
+            };
+            ids = found;
+            total
+        }
+    };
+    let mut summary =
+        c.prepare_cached("SELECT id, first_name, last_name, email FROM users WHERE id = ?1")?;
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        rows.extend(
+            summary
+                .query_row([id], |r| {
+                    Ok(UserSummary {
+                        id: r.get(0)?,
+                        first_name: r.get(1)?,
+                        last_name: r.get(2)?,
+                        email: r.get(3)?,
+                    })
                 })
-            },
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+                .optional()?,
+        );
+    }
     Ok((rows, total))
 }
