@@ -22,6 +22,10 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// Origin allowed to call the API from a browser, if any.
     pub cors_origin: Option<String>,
+    /// Scheme, host and optional path prefix of the absolute links in list
+    /// pages, without a trailing `/`; `None` until [`crate::server::run`]
+    /// fills it from the bound address (so port 0 gives the real port).
+    pub public_url: Option<String>,
     /// How long a client may take to send a request's headers.
     pub header_read_timeout: Duration,
     /// How long a client may take to send a request's body.
@@ -38,6 +42,7 @@ impl Config {
             admin_email: None,
             admin_password: None,
             cors_origin: None,
+            public_url: None,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
         }
@@ -64,8 +69,15 @@ impl Config {
                 ));
             }
         }
+        let public_url = match &args.public_url {
+            Some(url) => Some(public_url(url).ok_or_else(|| {
+                format!("--public-url: {url:?} is not a URL like https://groups.venue.example")
+            })?),
+            None => None,
+        };
         Ok(Config {
             addr,
+            public_url,
             token_ttl,
             admin_email: args.admin_email.clone(),
             admin_password: args.admin_password.clone(),
@@ -87,8 +99,23 @@ impl fmt::Debug for Config {
                 &self.admin_password.as_ref().map(|_| "<redacted>"),
             )
             .field("cors_origin", &self.cors_origin)
+            .field("public_url", &self.public_url)
             .finish()
     }
+}
+
+/// An http(s) URL with a host and no query or fragment, without its
+/// trailing `/` (links append `/api/...` to it).
+fn public_url(text: &str) -> Option<String> {
+    let text = text.trim().trim_end_matches('/');
+    let rest = text
+        .strip_prefix("http://")
+        .or_else(|| text.strip_prefix("https://"))?;
+    let host = rest.split('/').next()?;
+    let ok = !host.is_empty()
+        && !rest.contains(['?', '#'])
+        && rest.bytes().all(|b| b.is_ascii_graphic());
+    ok.then(|| text.to_string())
 }
 
 /// `3600`, `45s`, `30m`, `12h`, `7d`; zero is not a lifetime.
@@ -111,7 +138,7 @@ fn parse_duration(text: &str) -> Option<Duration> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{parse_duration, public_url};
     use std::time::Duration;
 
     #[test]
@@ -122,5 +149,21 @@ mod tests {
         assert_eq!(parse_duration("0"), None);
         assert_eq!(parse_duration("12x"), None);
         assert_eq!(parse_duration("h"), None);
+    }
+
+    #[test]
+    fn public_urls_lose_their_trailing_slash() {
+        assert_eq!(
+            public_url("https://groups.venue.example/").as_deref(),
+            Some("https://groups.venue.example")
+        );
+        assert_eq!(
+            public_url("http://10.0.0.5:8080/venue").as_deref(),
+            Some("http://10.0.0.5:8080/venue")
+        );
+        assert_eq!(public_url("groups.venue.example"), None);
+        assert_eq!(public_url("https://"), None);
+        assert_eq!(public_url("https://a.example/?x=1"), None);
+        assert_eq!(public_url("https://a b.example"), None);
     }
 }
