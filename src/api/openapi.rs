@@ -511,9 +511,11 @@ fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<String, Valu
     member_props["added_at"] = described(timestamp(), "When the customer joined the group");
     let mut member_required = customer_required.to_vec();
     member_required.push("added_at");
+    // A repeated permission in a request is taken once, so no
+    // `uniqueItems`: the answer lists each once.
     let permission_list = |example: Value| {
         ex(
-            json!({"type": "array", "items": schema_ref("Permission"), "uniqueItems": true}),
+            json!({"type": "array", "items": schema_ref("Permission")}),
             example,
         )
     };
