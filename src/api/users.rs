@@ -34,7 +34,6 @@ pub async fn list_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body>,
 /// existing user with that email (its name and password stay as they are).
 pub async fn create_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let partner = req.params.partner.ok_or(ApiError::NotFound)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let email = input.text("email", Text::required(255).email()).set();
     let password = input.text("password", Text::password(8)).set();
@@ -50,8 +49,8 @@ pub async fn create_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body
         .hashing(move || secrets::hash_password(&password))
         .await?;
     let user = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let now = clock::now_rfc3339();
             let existing = db::users::find_by_email(c, &email)?;
             let id = match existing {
@@ -104,7 +103,6 @@ pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// PUT /users/:user_id/permissions (admin): replaces the whole set.
 pub async fn set_permissions(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let id = req.params.user.ok_or(ApiError::NotFound)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let items = input.array("permissions");
     let mut permissions: Vec<&'static str> = Vec::new();
@@ -114,16 +112,16 @@ pub async fn set_permissions(ctx: &Ctx, req: Request) -> Result<Response<Body>, 
             .and_then(|s| PERMISSIONS.iter().find(|p| **p == s))
         {
             Some(p) => permissions.push(p),
-            None => input.errors.add(
-                format!("permissions.{i}"),
-                format!("The selected permissions.{i} is invalid."),
+            None => input.errors.add_new(
+                || format!("permissions.{i}"),
+                || format!("The selected permissions.{i} is invalid."),
             ),
         }
     }
     input.finish()?;
     let user = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let before = db::users::find(c, id)?.ok_or(ApiError::NotFound)?;
             let now = clock::now_rfc3339();
             db::users::set_permissions(c, id, &permissions, &now)?;
@@ -147,29 +145,28 @@ pub async fn set_permissions(ctx: &Ctx, req: Request) -> Result<Response<Body>, 
 /// PUT /users/:user_id/partners (admin): replaces the whole set.
 pub async fn set_partners(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let id = req.params.user.ok_or(ApiError::NotFound)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let items = input.array("partner_ids");
     let mut partners: Vec<PartnerId> = Vec::new();
     for (i, item) in items.iter().flatten().enumerate() {
         match item.as_i64().filter(|n| *n >= 1) {
             Some(n) => partners.push(PartnerId(n)),
-            None => input.errors.add(
-                format!("partner_ids.{i}"),
-                format!("The partner_ids.{i} field must be an integer."),
+            None => input.errors.add_new(
+                || format!("partner_ids.{i}"),
+                || format!("The partner_ids.{i} field must be an integer."),
             ),
         }
     }
     input.finish()?;
     let user = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let mut unknown = super::error::FieldErrors::default();
             for (i, p) in partners.iter().enumerate() {
                 if !db::partners::exists(c, *p)? {
-                    unknown.add(
-                        format!("partner_ids.{i}"),
-                        format!("The selected partner_ids.{i} is invalid."),
+                    unknown.add_new(
+                        || format!("partner_ids.{i}"),
+                        || format!("The selected partner_ids.{i} is invalid."),
                     );
                 }
             }
