@@ -76,7 +76,11 @@ pub struct ServeArgs {
 
     /// A reverse proxy (IP address; repeatable or comma-separated) whose
     /// X-Forwarded-For names the client for the login throttle.
-    #[arg(long = "trusted-proxy", env = "VENUE_GROUPS_TRUSTED_PROXY", value_name = "ADDR")]
+    #[arg(
+        long = "trusted-proxy",
+        env = "VENUE_GROUPS_TRUSTED_PROXY",
+        value_name = "ADDR"
+    )]
     pub trusted_proxies: Vec<String>,
 
     /// Failed logins from one client address within 60 s before every login from it is 429.

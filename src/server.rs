@@ -58,7 +58,12 @@ pub async fn run(
         .and(warp::body::stream())
         .then({
             let ctx = ctx.clone();
-            move |method, path: warp::path::FullPath, query, headers, peer: Option<conn::Peer>, body| {
+            move |method,
+                  path: warp::path::FullPath,
+                  query,
+                  headers,
+                  peer: Option<conn::Peer>,
+                  body| {
                 api::handle(
                     ctx.clone(),
                     method,

@@ -412,7 +412,10 @@ async fn links_are_absolute_and_keep_search_and_per_page() {
         assert_eq!(a.body["meta"]["last_page"], 3, "{list:?}");
         for (name, page) in [("first", "1"), ("last", "3"), ("prev", "1"), ("next", "3")] {
             let link = a.body["links"][name].as_str().unwrap();
-            assert!(link.starts_with(&format!("{}/api/internal/v1/", w.s.url)), "{link}");
+            assert!(
+                link.starts_with(&format!("{}/api/internal/v1/", w.s.url)),
+                "{link}"
+            );
             let (path, q) = parts(&a.body["links"][name]);
             assert_eq!(path, w.link_path(list), "{list:?} {name}");
             assert_eq!(
@@ -439,7 +442,10 @@ async fn links_are_on_the_configured_public_url() {
 
     // Act
     let a = s
-        .get(&format!("/partners/{p}/groups?per_page=1&page=2&search=e"), &s.admin)
+        .get(
+            &format!("/partners/{p}/groups?per_page=1&page=2&search=e"),
+            &s.admin,
+        )
         .await;
 
     // Assert

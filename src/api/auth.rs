@@ -264,7 +264,11 @@ impl Throttle {
 
     /// Waits for this email's turn from this client, then starts an
     /// attempt; or answers the 429 with `Retry-After`.
-    pub async fn begin(&self, client: Option<IpAddr>, email_key: &str) -> Result<Attempt, ApiError> {
+    pub async fn begin(
+        &self,
+        client: Option<IpAddr>,
+        email_key: &str,
+    ) -> Result<Attempt, ApiError> {
         let client = ClientKey::of(client);
         self.client_refused(client)?;
         let turn = {

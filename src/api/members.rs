@@ -8,10 +8,10 @@ use super::request::Request;
 use super::{pagination, reply, Ctx};
 use crate::clock;
 use crate::db::{self, audit, CustomerId, GroupId, PartnerId, UserId};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use warp::http::{header, HeaderValue, Response};
 use warp::hyper::Body;
 
@@ -274,9 +274,9 @@ pub async fn export(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("attachment; filename=\"group-{group}-members.csv\""))
-    {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"group-{group}-members.csv\""
+    )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
@@ -324,8 +324,15 @@ impl Export {
             let mut out = csv::Writer::from_writer(Vec::new());
             let csv = |e: csv::Error| ApiError::internal(format!("csv: {e}"));
             if first {
-                out.write_record(["id", "first_name", "last_name", "email", "phone", "added_at"])
-                    .map_err(csv)?;
+                out.write_record([
+                    "id",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                    "added_at",
+                ])
+                .map_err(csv)?;
             }
             for r in &rows {
                 let m = &r.customer;
@@ -341,7 +348,9 @@ impl Export {
             }
             let done = (rows.len() as i64) < EXPORT_CHUNK;
             let last = rows.last().map_or(after, |r| r.customer.id.0);
-            let bytes = out.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;
+            let bytes = out
+                .into_inner()
+                .map_err(|e| ApiError::internal(e.to_string()))?;
             Ok((Bytes::from(bytes), last, done))
         })
         .await?;

@@ -206,7 +206,11 @@ where
 /// The client's address: the TCP peer, or, when the peer is a trusted
 /// reverse proxy, the last address in `X-Forwarded-For` (the one that
 /// proxy added; earlier ones are the client's to make up).
-fn client_address(config: &Config, peer: Option<SocketAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+fn client_address(
+    config: &Config,
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+) -> Option<IpAddr> {
     let peer = peer?.ip();
     if !config.trusted_proxies.contains(&peer) {
         return Some(peer);

@@ -6,10 +6,10 @@
 //! UI, Redoc) read it; `.ci/openapi-lint` keeps it clean for all of them.
 
 use super::auth::PERMISSIONS;
+use super::members::BATCH_LIMIT;
 use super::pagination::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
 use super::reply;
 use super::routes::{Endpoint, Guard, Query, Route, Verb, ROUTES};
-use super::members::BATCH_LIMIT;
 use serde_json::{json, Map, Value};
 use std::sync::{Mutex, OnceLock};
 use warp::http::{Response, StatusCode};
@@ -134,8 +134,10 @@ fn error_responses(route: &Route) -> Vec<(&'static str, Value)> {
         out.push(("401", response_ref("Unauthenticated")));
     }
     let partner = route.path.contains("{partner_id}");
-    if matches!(route.guard, Guard::Admin | Guard::Partner(_) | Guard::PartnerMember)
-        || (route.guard == Guard::User && partner)
+    if matches!(
+        route.guard,
+        Guard::Admin | Guard::Partner(_) | Guard::PartnerMember
+    ) || (route.guard == Guard::User && partner)
     {
         out.push(("403", response_ref("Forbidden")));
     }
@@ -162,7 +164,10 @@ fn error_responses(route: &Route) -> Vec<(&'static str, Value)> {
 
 /// Writes that take `If-Match`: those of a resource that has an `ETag`.
 fn if_match(route: &Route) -> bool {
-    matches!(route.endpoint, Endpoint::GroupsUpdate | Endpoint::GroupsDelete)
+    matches!(
+        route.endpoint,
+        Endpoint::GroupsUpdate | Endpoint::GroupsDelete
+    )
 }
 
 /// The headers of the 200.
@@ -179,7 +184,10 @@ fn ok_headers(route: &Route) -> Value {
             h.insert("ETag".into(), header_ref("ETag"));
         }
         MembersExport => {
-            h.insert("Content-Disposition".into(), header_ref("Content-Disposition"));
+            h.insert(
+                "Content-Disposition".into(),
+                header_ref("Content-Disposition"),
+            );
         }
         _ => {}
     }
@@ -299,7 +307,10 @@ fn operation(route: &Route, examples: &Map<String, Value>) -> Value {
     }
     if let Some(body) = route.body {
         let (media, description) = if body == "CsvImport" {
-            ("text/csv", "The CSV file (`Content-Type: text/csv`, up to 5 MB)")
+            (
+                "text/csv",
+                "The CSV file (`Content-Type: text/csv`, up to 5 MB)",
+            )
         } else if body == "Empty" {
             ("application/json", "Nothing, or an empty JSON object")
         } else {
@@ -444,46 +455,91 @@ fn examples() -> Map<String, Value> {
     put("Customer", customer);
     put("Member", member);
     put("User", user.clone());
-    put("UserSummary", json!({"id": 2, "first_name": "Lena", "last_name": "Schmidt", "email": "lena.schmidt@sporthalle-nord.example"}));
+    put(
+        "UserSummary",
+        json!({"id": 2, "first_name": "Lena", "last_name": "Schmidt", "email": "lena.schmidt@sporthalle-nord.example"}),
+    );
     put("AuditEntry", entry);
-    put("Session", json!({
-        "token": "q3Vd9xJr2mFZkT1uYb7hWc5nLp0aEs8o4GiRtUvXyNw", "token_type": "Bearer",
-        "expires_at": "2026-11-26T20:15:00Z", "user": user,
-    }));
+    put(
+        "Session",
+        json!({
+            "token": "q3Vd9xJr2mFZkT1uYb7hWc5nLp0aEs8o4GiRtUvXyNw", "token_type": "Bearer",
+            "expires_at": "2026-11-26T20:15:00Z", "user": user,
+        }),
+    );
     put("Revoked", json!({"revoked": true}));
-    put("BatchResult", json!({"added": 3, "removed": 1, "customers_count": 44}));
-    put("ImportResult", json!({"created": 4, "matched": 1, "added_to_group": 5, "dry_run": false}));
+    put(
+        "BatchResult",
+        json!({"added": 3, "removed": 1, "customers_count": 44}),
+    );
+    put(
+        "ImportResult",
+        json!({"created": 4, "matched": 1, "added_to_group": 5, "dry_run": false}),
+    );
     put("Status", json!({"status": "ok"}));
-    put("OpenApi", json!({"openapi": "3.1.0", "info": {"title": "venue-groups", "version": env!("CARGO_PKG_VERSION")}}));
-    put("PageMeta", json!({"current_page": 2, "from": 21, "to": 40, "per_page": 20, "total": 57, "last_page": 3}));
+    put(
+        "OpenApi",
+        json!({"openapi": "3.1.0", "info": {"title": "venue-groups", "version": env!("CARGO_PKG_VERSION")}}),
+    );
+    put(
+        "PageMeta",
+        json!({"current_page": 2, "from": 21, "to": 40, "per_page": 20, "total": 57, "last_page": 3}),
+    );
     let list = "https://groups.sporthalle-nord.example/api/internal/v1/partners/1/groups";
-    put("PageLinks", json!({
-        "first": format!("{list}?search=m&page=1"), "last": format!("{list}?search=m&page=3"),
-        "prev": format!("{list}?search=m&page=1"), "next": format!("{list}?search=m&page=3"),
-    }));
-    put("Login", json!({"email": "lena.schmidt@sporthalle-nord.example", "password": "correct horse battery staple"}));
+    put(
+        "PageLinks",
+        json!({
+            "first": format!("{list}?search=m&page=1"), "last": format!("{list}?search=m&page=3"),
+            "prev": format!("{list}?search=m&page=1"), "next": format!("{list}?search=m&page=3"),
+        }),
+    );
+    put(
+        "Login",
+        json!({"email": "lena.schmidt@sporthalle-nord.example", "password": "correct horse battery staple"}),
+    );
     put("Empty", json!({}));
     put("PartnerCreate", json!({"name": "Sporthalle Nord"}));
-    put("PartnerUpdate", json!({"name": "Sporthalle Nord (Halle 2)"}));
-    put("UserPermissions", json!({"permissions": ["groups.read", "groups.update", "customers.read"]}));
+    put(
+        "PartnerUpdate",
+        json!({"name": "Sporthalle Nord (Halle 2)"}),
+    );
+    put(
+        "UserPermissions",
+        json!({"permissions": ["groups.read", "groups.update", "customers.read"]}),
+    );
     put("UserPartners", json!({"partner_ids": [1]}));
-    put("PartnerUserCreate", json!({
-        "email": "lena.schmidt@sporthalle-nord.example", "password": "a-long-password",
-        "first_name": "Lena", "last_name": "Schmidt",
-    }));
-    put("CustomerCreate", json!({"first_name": "Anna", "last_name": "Berger", "email": "anna.berger@example.com", "phone": "+43 660 1234567"}));
+    put(
+        "PartnerUserCreate",
+        json!({
+            "email": "lena.schmidt@sporthalle-nord.example", "password": "a-long-password",
+            "first_name": "Lena", "last_name": "Schmidt",
+        }),
+    );
+    put(
+        "CustomerCreate",
+        json!({"first_name": "Anna", "last_name": "Berger", "email": "anna.berger@example.com", "phone": "+43 660 1234567"}),
+    );
     put("CustomerUpdate", json!({"phone": null}));
-    put("GroupCreate", json!({"name": "Members", "description": "Member prices on all courts"}));
-    put("GroupUpdate", json!({"description": "Member prices on all courts, 10% off in the shop"}));
+    put(
+        "GroupCreate",
+        json!({"name": "Members", "description": "Member prices on all courts"}),
+    );
+    put(
+        "GroupUpdate",
+        json!({"description": "Member prices on all courts, 10% off in the shop"}),
+    );
     put("MemberAdd", json!({"customer_id": 7}));
     put("MembersBatch", json!({"add": [7, 8, 9], "remove": [4]}));
     put("CsvImport", json!("first_name;last_name;email;phone\nAnna;Berger;anna.berger@example.com;+43 660 1234567\nJonas;Huber;;\n"));
     put("CsvExport", json!("id,first_name,last_name,email,phone,added_at\r\n7,Anna,Berger,anna.berger@example.com,+43 660 1234567,2026-11-27T17:40:12Z\r\n"));
     put("Error", json!({"message": "This action is unauthorized."}));
-    put("ValidationError", json!({
-        "message": "The name has already been taken.",
-        "errors": {"name": ["The name has already been taken."]},
-    }));
+    put(
+        "ValidationError",
+        json!({
+            "message": "The name has already been taken.",
+            "errors": {"name": ["The name has already been taken."]},
+        }),
+    );
     m
 }
 
@@ -519,10 +575,7 @@ fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<String, Valu
             example,
         )
     };
-    let status_enum = ex(
-        json!({"type": "string", "enum": ["ok"]}),
-        json!("ok"),
-    );
+    let status_enum = ex(json!({"type": "string", "enum": ["ok"]}), json!("ok"));
     let mut s: Map<String, Value> = serde_json::from_value(json!({
         "Permission": {
             "type": "string", "enum": PERMISSIONS,
@@ -669,11 +722,17 @@ fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<String, Valu
         "MemberAdd": input(&["customer_id"], json!({"customer_id": described(id(7), "A customer of this partner")}), &e("MemberAdd")),
     }))
     .unwrap_or_default();
-    let mut batch = input(&[], json!({
-        "add": described(ex(json!({"type": "array", "items": {"type": "integer", "format": "int64", "minimum": 1}, "maxItems": BATCH_LIMIT}), json!([7, 8, 9])), "Customers of this partner to add (members already are ignored)"),
-        "remove": described(ex(json!({"type": "array", "items": {"type": "integer", "format": "int64", "minimum": 1}, "maxItems": BATCH_LIMIT}), json!([4])), "Customers to remove (non-members are ignored)"),
-    }), &e("MembersBatch"));
-    batch["description"] = json!(format!("At least one id, and at most {BATCH_LIMIT} ids in `add` and `remove` together."));
+    let mut batch = input(
+        &[],
+        json!({
+            "add": described(ex(json!({"type": "array", "items": {"type": "integer", "format": "int64", "minimum": 1}, "maxItems": BATCH_LIMIT}), json!([7, 8, 9])), "Customers of this partner to add (members already are ignored)"),
+            "remove": described(ex(json!({"type": "array", "items": {"type": "integer", "format": "int64", "minimum": 1}, "maxItems": BATCH_LIMIT}), json!([4])), "Customers to remove (non-members are ignored)"),
+        }),
+        &e("MembersBatch"),
+    );
+    batch["description"] = json!(format!(
+        "At least one id, and at most {BATCH_LIMIT} ids in `add` and `remove` together."
+    ));
     // At least one id in one of the lists: `{}` and `{"add": []}` are 422.
     // Said as "not (every list given is empty)", which keeps the body one
     // object for client generators (an `anyOf` makes two models of it).

@@ -3,8 +3,8 @@
 
 use super::error::{ApiError, FieldErrors};
 use super::request::Request;
-use super::Ctx;
 use super::routes::Query;
+use super::Ctx;
 use crate::db::{fold, Slice};
 use serde::Serialize;
 use warp::http::{Response, StatusCode};
