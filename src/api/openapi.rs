@@ -748,11 +748,12 @@ fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<String, Valu
             continue;
         }
         let inner = route.reply;
+        let example = &examples[&name];
         let schema = if route.list {
             object(
                 &["data", "meta", "links"],
                 json!({
-                    "data": {"type": "array", "items": schema_ref(inner)},
+                    "data": {"type": "array", "items": schema_ref(inner), "examples": [example["data"]]},
                     "meta": schema_ref("PageMeta"),
                     "links": schema_ref("PageLinks"),
                 }),
@@ -1022,6 +1023,42 @@ mod tests {
                 assert!(
                     text.contains(&format!("\"{prefix}{name}\"")),
                     "{kind}/{name} unused"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_schema_property_and_body_has_an_example() {
+        let doc = spec();
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            assert!(schema["examples"].is_array(), "{name}");
+            for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+                assert!(
+                    property["examples"].is_array() || property["$ref"].is_string(),
+                    "{name}.{field}"
+                );
+            }
+        }
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for media in op["requestBody"]["content"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                {
+                    assert!(
+                        media.1["example"].is_string() || media.1["example"].is_object(),
+                        "{method} {path}"
+                    );
+                }
+                let ok = &op["responses"]["200"]["content"];
+                assert!(
+                    ok.as_object()
+                        .unwrap()
+                        .values()
+                        .all(|m| !m["example"].is_null()),
+                    "{method} {path}"
                 );
             }
         }
