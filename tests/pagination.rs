@@ -460,6 +460,10 @@ async fn links_are_on_the_configured_public_url() {
             "next": format!("{list}?per_page=1&search=e&page=3"),
         })
     );
+    // The OpenAPI document names the same URL, so generated clients and
+    // explorers call it there.
+    let doc = common::send(s.client.get(format!("{}/api/openapi.json", s.url))).await;
+    assert_eq!(doc.body["servers"][0]["url"], "https://groups.venue.example/v");
     s.stop().await;
 }
 
