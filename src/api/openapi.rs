@@ -99,7 +99,8 @@ fn access(route: &Route) -> String {
         ""
     };
     let input = match (route.body.is_some(), route.query != Query::None) {
-        (true, _) => " → the query and the body (400/413/415/422)",
+        (true, true) => " → the query and the body (400/413/415/422)",
+        (true, false) => " → the body (400/413/415/422)",
         (false, true) => " → the query (422)",
         (false, false) => "",
     };
@@ -409,15 +410,18 @@ fn text(example: &str) -> Value {
 }
 
 fn object(required: &[&str], properties: Value, example: &Value) -> Value {
-    json!({"type": "object", "required": required, "properties": properties, "examples": [example]})
+    let mut o = json!({"type": "object", "properties": properties, "examples": [example]});
+    if !required.is_empty() {
+        o["required"] = json!(required);
+    }
+    o
 }
 
 /// A request body: no other fields allowed.
 fn input(required: &[&str], properties: Value, example: &Value) -> Value {
-    json!({
-        "type": "object", "required": required, "properties": properties,
-        "additionalProperties": false, "examples": [example],
-    })
+    let mut o = object(required, properties, example);
+    o["additionalProperties"] = json!(false);
+    o
 }
 
 /// One example of every resource and request body, as the server would
