@@ -18,21 +18,24 @@ use warp::hyper::Body;
 /// GET /api/openapi.json, with `servers` naming the server's public URL so
 /// a client generated from it, or an explorer, calls the right place.
 pub fn document(public_url: &str) -> Response<Body> {
-    // Built once per public URL: the route table does not change while the
-    // process runs (tests run several servers in one process).
+    // The route table does not change while the process runs: the
+    // document is built once, and its bytes once per public URL (a
+    // process serves one; tests run several servers in one process, so
+    // only the last is kept).
     static DOC: OnceLock<Value> = OnceLock::new();
-    static BYTES: Mutex<Vec<(String, bytes::Bytes)>> = Mutex::new(Vec::new());
+    static BYTES: Mutex<Option<(String, bytes::Bytes)>> = Mutex::new(None);
     let mut cache = BYTES.lock().unwrap_or_else(|e| e.into_inner());
-    let bytes = match cache.iter().find(|(url, _)| url == public_url) {
-        Some((_, bytes)) => bytes.clone(),
-        None => {
+    let bytes = match &*cache {
+        Some((url, bytes)) if url == public_url => bytes.clone(),
+        _ => {
             let mut doc = DOC.get_or_init(spec).clone();
             doc["servers"] = json!([{"url": public_url, "description": "This server"}]);
             let bytes = bytes::Bytes::from(serde_json::to_vec(&doc).unwrap_or_default());
-            cache.push((public_url.to_string(), bytes.clone()));
+            *cache = Some((public_url.to_string(), bytes.clone()));
             bytes
         }
     };
+    drop(cache);
     reply::json_bytes(StatusCode::OK, Body::from(bytes))
 }
 
