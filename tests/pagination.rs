@@ -463,7 +463,10 @@ async fn links_are_on_the_configured_public_url() {
     // The OpenAPI document names the same URL, so generated clients and
     // explorers call it there.
     let doc = common::send(s.client.get(format!("{}/api/openapi.json", s.url))).await;
-    assert_eq!(doc.body["servers"][0]["url"], "https://groups.venue.example/v");
+    assert_eq!(
+        doc.body["servers"][0]["url"],
+        "https://groups.venue.example/v"
+    );
     s.stop().await;
 }
 

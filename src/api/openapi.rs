@@ -755,8 +755,10 @@ fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<String, Valu
             continue;
         }
         let inner = route.reply;
-        let example = &examples[&name];
-        let schema = if route.list {
+        // A reply without an example (a route added without one) still
+        // gets its envelope; the tests below then name what is missing.
+        let example = examples.get(&name).cloned().unwrap_or(Value::Null);
+        let mut schema = if route.list {
             object(
                 &["data", "meta", "links"],
                 json!({
@@ -764,15 +766,19 @@ fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<String, Valu
                     "meta": schema_ref("PageMeta"),
                     "links": schema_ref("PageLinks"),
                 }),
-                &examples[&name],
+                &example,
             )
         } else {
-            object(
-                &["data"],
-                json!({"data": schema_ref(inner)}),
-                &examples[&name],
-            )
+            object(&["data"], json!({"data": schema_ref(inner)}), &example)
         };
+        if example.is_null() {
+            if let Some(o) = schema.as_object_mut() {
+                o.remove("examples");
+            }
+            schema["properties"]["data"]
+                .as_object_mut()
+                .map(|d| d.remove("examples"));
+        }
         s.insert(name, schema);
     }
     s
@@ -785,7 +791,9 @@ fn envelope_examples(examples: &mut Map<String, Value>, routes: &[&Route]) {
         if examples.contains_key(&name) {
             continue;
         }
-        let inner = examples[route.reply].clone();
+        let Some(inner) = examples.get(route.reply).cloned() else {
+            continue;
+        };
         let example = if route.list {
             json!({"data": [inner], "meta": {"current_page": 1, "from": 1, "to": 1, "per_page": DEFAULT_PER_PAGE, "total": 1, "last_page": 1},
                    "links": {"first": "https://groups.sporthalle-nord.example/api/internal/v1/partners/1/groups?page=1",
