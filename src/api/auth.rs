@@ -210,6 +210,8 @@ impl ClientKey {
 }
 
 type Failures = VecDeque<Instant>;
+/// One email from one client: its failures, behind the lock attempts take turns on.
+type Turn = Arc<tokio::sync::Mutex<Failures>>;
 
 /// Counts failed logins per email and client address, and per client
 /// address alone. Keyed by both, a stranger cannot lock a user out by
@@ -221,7 +223,7 @@ type Failures = VecDeque<Instant>;
 /// maps grow only with failed logins, which each cost a password check, so
 /// their size is bounded by what the hashing threads can do in a window.
 pub struct Throttle {
-    turns: Mutex<HashMap<(ClientKey, String), Arc<tokio::sync::Mutex<Failures>>>>,
+    turns: Mutex<HashMap<(ClientKey, String), Turn>>,
     clients: Arc<Mutex<HashMap<ClientKey, Failures>>>,
     client_limit: usize,
 }

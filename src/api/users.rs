@@ -1,7 +1,7 @@
 //! Users: a partner's staff (`/partners/:partner_id/users`) and the admin's
 //! `/users/:user_id...` routes for permissions and partners.
 
-use super::auth::PERMISSIONS;
+use super::auth::{Principal, PERMISSIONS};
 use super::error::ApiError;
 use super::request::Request;
 use super::validate::Text;
@@ -11,6 +11,14 @@ use crate::{clock, secrets};
 use serde_json::json;
 use warp::http::Response;
 use warp::hyper::Body;
+
+/// What a caller sees of a user: a non-admin sees only the partners it
+/// has access to itself (a user sees all of its own).
+pub fn shown_to(user: &mut db::users::User, caller: &Principal) {
+    if !caller.is_admin && caller.user_id != user.id {
+        user.partner_ids.retain(|p| caller.works_for(*p));
+    }
+}
 
 fn user_location(id: UserId) -> String {
     format!("/api/internal/v1/users/{id}")
@@ -49,8 +57,8 @@ pub async fn create_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body
         .hashing(move || secrets::hash_password(&password))
         .await?;
     let user = ctx
-        .write(&req, move |c, who| {
-            let who = who.user_id;
+        .write(&req, move |c, caller| {
+            let who = caller.user_id;
             let now = clock::now_rfc3339();
             let existing = db::users::find_by_email(c, &email)?;
             let id = match existing {
@@ -67,22 +75,24 @@ pub async fn create_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body
                     &now,
                 )?,
             };
-            let before = db::users::find(c, id)?;
             let attached = db::users::attach(c, id, partner)?;
-            let user = db::users::find(c, id)?.ok_or_else(|| ApiError::internal("a created user vanished"))?;
+            let mut user = db::users::find(c, id)?.ok_or_else(|| ApiError::internal("a created user vanished"))?;
             let subject = ("user", id.0);
-            match (existing, before) {
-                (None, _) => {
+            // An entry in this partner's trail names no other partner: the
+            // attached user may work for others this partner must not learn of.
+            match existing {
+                None => {
                     let changes = json!({"email": [null, user.email], "first_name": [null, user.first_name],
-                                         "last_name": [null, user.last_name], "partner_ids": [null, user.partner_ids]});
+                                         "last_name": [null, user.last_name], "partner_ids": [null, [partner]]});
                     audit::By::user(partner, who).record(c, "user.created", subject, changes, &now)?;
                 }
-                (Some(_), Some(before)) if attached => {
-                    let changes = json!({"partner_ids": [before.partner_ids, user.partner_ids]});
+                Some(_) if attached => {
+                    let changes = json!({"partner_ids": [[], [partner]]});
                     audit::By::user(partner, who).record(c, "user.partners_changed", subject, changes, &now)?;
                 }
-                _ => {}
+                Some(_) => {}
             }
+            shown_to(&mut user, caller);
             Ok(user)
         })
         .await?;
