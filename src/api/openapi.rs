@@ -692,7 +692,7 @@ fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<String, Valu
         },
         "Login": input(&["email", "password"], json!({
             "email": line(255, "lena.schmidt@sporthalle-nord.example"),
-            "password": ex(json!({"type": "string", "minLength": 1, "maxLength": 1024, "pattern": "^[^\\u0000]*$", "description": "Not trimmed"}), json!("correct horse battery staple")),
+            "password": ex(json!({"type": "string", "minLength": 1, "maxLength": 1024, "pattern": "^[^\\u0000]*$", "description": "Not trimmed; at most 1024 bytes of UTF-8"}), json!("correct horse battery staple")),
         }), &e("Login")),
         "Empty": input(&[], json!({}), &e("Empty")),
         "PartnerCreate": input(&["name"], json!({"name": line(255, "Sporthalle Nord")}), &e("PartnerCreate")),
@@ -705,7 +705,7 @@ fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<String, Valu
         }), &e("UserPartners")),
         "PartnerUserCreate": input(&["email", "password", "first_name", "last_name"], json!({
             "email": ex(json!({"type": "string", "format": "email", "maxLength": 254, "description": "An existing user with this email is attached instead, and the other fields are ignored"}), json!("lena.schmidt@sporthalle-nord.example")),
-            "password": ex(json!({"type": "string", "minLength": 8, "maxLength": 1024, "pattern": "^[^\\u0000]*$", "description": "At least 8 characters, not trimmed"}), json!("a-long-password")),
+            "password": ex(json!({"type": "string", "minLength": 8, "maxLength": 1024, "pattern": "^[^\\u0000]*$", "description": "Not trimmed; 8 to 1024 bytes of UTF-8"}), json!("a-long-password")),
             "first_name": line(255, "Lena"), "last_name": line(255, "Schmidt"),
         }), &e("PartnerUserCreate")),
         "CustomerCreate": input(&["first_name", "last_name"], json!({
