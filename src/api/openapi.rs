@@ -346,16 +346,30 @@ fn described(mut schema: Value, description: &str) -> Value {
 }
 
 const CONTROL: &str = "\\u0000-\\u001f\\u007f-\\u009f";
-const SPACE: &str = "\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+/// What `str::trim` takes off (Unicode White_Space), line breaks and tabs
+/// included.
+const WHITE: &str = "\\u0009-\\u000d\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 
-/// A name as a request gives it: one line (no control characters, as the
-/// server checks) with something besides spaces (it is trimmed first).
+/// A pattern for text the server trims and then takes when it is
+/// 1..=`max` characters with none of `banned` in it: white space around
+/// it is free, so the limit is on what is left (as the server counts).
+fn trimmed(max: usize, banned: &str, optional: bool) -> String {
+    let inner = format!("[^{WHITE}{banned}](?:[^{banned}]{{0,{}}}[^{WHITE}{banned}])?", max - 2);
+    if optional {
+        format!("^[{WHITE}]*(?:{inner})?[{WHITE}]*$")
+    } else {
+        format!("^[{WHITE}]*{inner}[{WHITE}]*$")
+    }
+}
+
+/// A name as a request gives it: trimmed, then one line (no control
+/// characters) of 1..=max characters, as the server checks.
 fn line(max: usize, example: &str) -> Value {
     ex(
         json!({
-            "type": "string", "minLength": 1, "maxLength": max,
-            "pattern": format!("^[^{CONTROL}]*[^{CONTROL}{SPACE}][^{CONTROL}]*$"),
-            "description": format!("One line, trimmed, 1..={max} characters"),
+            "type": "string", "minLength": 1,
+            "pattern": trimmed(max, CONTROL, false),
+            "description": format!("One line; trimmed, then 1..={max} characters"),
         }),
         json!(example),
     )
@@ -366,9 +380,22 @@ fn line(max: usize, example: &str) -> Value {
 fn nullable_line(max: usize, example: &str) -> Value {
     ex(
         json!({
-            "type": ["string", "null"], "maxLength": max,
-            "pattern": format!("^[^{CONTROL}]*$"),
-            "description": format!("One line, trimmed, up to {max} characters; `null`, or an empty string (stored as `null`), clears it"),
+            "type": ["string", "null"],
+            "pattern": trimmed(max, CONTROL, true),
+            "description": format!("One line; trimmed, then up to {max} characters. `null`, or an empty string (stored as `null`), clears it"),
+        }),
+        json!(example),
+    )
+}
+
+/// An optional text of several lines: trimmed, up to `max` characters, no
+/// NUL; empty is `null`.
+fn nullable_text(max: usize, example: &str) -> Value {
+    ex(
+        json!({
+            "type": ["string", "null"],
+            "pattern": trimmed(max, "\\u0000", true),
+            "description": format!("Line breaks allowed; trimmed, then up to {max} characters. `null`, or an empty string (stored as `null`), clears it"),
         }),
         json!(example),
     )
@@ -720,11 +747,11 @@ fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<String, Valu
         }), &e("CustomerUpdate")),
         "GroupCreate": input(&["name"], json!({
             "name": line(255, "Members"),
-            "description": ex(json!({"type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$", "description": "Up to 2000 characters, line breaks allowed; `null`, or an empty string (stored as `null`), clears it"}), json!("Member prices on all courts")),
+            "description": nullable_text(2000, "Member prices on all courts"),
         }), &e("GroupCreate")),
         "GroupUpdate": input(&[], json!({
             "name": line(255, "Members"),
-            "description": ex(json!({"type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$", "description": "Up to 2000 characters, line breaks allowed; `null`, or an empty string (stored as `null`), clears it"}), json!("Member prices on all courts")),
+            "description": nullable_text(2000, "Member prices on all courts"),
         }), &e("GroupUpdate")),
         "MemberAdd": input(&["customer_id"], json!({"customer_id": described(id(7), "A customer of this partner")}), &e("MemberAdd")),
     }))
