@@ -348,13 +348,17 @@ fn described(mut schema: Value, description: &str) -> Value {
 const CONTROL: &str = "\\u0000-\\u001f\\u007f-\\u009f";
 /// What `str::trim` takes off (Unicode White_Space), line breaks and tabs
 /// included.
-const WHITE: &str = "\\u0009-\\u000d\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const WHITE: &str =
+    "\\u0009-\\u000d\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 
 /// A pattern for text the server trims and then takes when it is
 /// 1..=`max` characters with none of `banned` in it: white space around
 /// it is free, so the limit is on what is left (as the server counts).
 fn trimmed(max: usize, banned: &str, optional: bool) -> String {
-    let inner = format!("[^{WHITE}{banned}](?:[^{banned}]{{0,{}}}[^{WHITE}{banned}])?", max - 2);
+    let inner = format!(
+        "[^{WHITE}{banned}](?:[^{banned}]{{0,{}}}[^{WHITE}{banned}])?",
+        max - 2
+    );
     if optional {
         format!("^[{WHITE}]*(?:{inner})?[{WHITE}]*$")
     } else {
