@@ -64,6 +64,12 @@ pub struct ServeArgs {
     #[arg(long, env = "VENUE_GROUPS_CORS_ORIGIN")]
     pub cors_origin: Option<String>,
 
+    /// The URL clients reach the server at, for the absolute links of list
+    /// pages (e.g. `https://groups.venue.example`); by default `http://` and
+    /// the address it listens on.
+    #[arg(long, env = "VENUE_GROUPS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Connections open at once; past it a connection is answered 503 and closed.
     #[arg(long, env = "VENUE_GROUPS_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,

@@ -22,6 +22,10 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// Origin allowed to call the API from a browser, if any.
     pub cors_origin: Option<String>,
+    /// Scheme, host and optional path prefix of the absolute links in list
+    /// pages, without a trailing `/`; `None` until [`crate::server::run`]
+    /// fills it from the bound address (so port 0 gives the real port).
+    pub public_url: Option<String>,
     /// How long a client may take to send a request's headers.
     pub header_read_timeout: Duration,
     /// How long a client may take to send a request's body.
@@ -56,6 +60,7 @@ impl Config {
             admin_email: None,
             admin_password: None,
             cors_origin: None,
+            public_url: None,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             max_connections: 1024,
@@ -90,6 +95,12 @@ impl Config {
                 ));
             }
         }
+        let public_url = match &args.public_url {
+            Some(url) => Some(public_url(url).ok_or_else(|| {
+                format!("--public-url: {url:?} is not a URL like https://groups.venue.example")
+            })?),
+            None => None,
+        };
         if args.max_connections == 0 {
             return Err("--max-connections: must be at least 1".into());
         }
@@ -109,6 +120,7 @@ impl Config {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Config {
             addr,
+            public_url,
             max_connections: args.max_connections,
             login_client_limit: args.login_client_limit,
             trusted_proxies,
@@ -133,11 +145,26 @@ impl fmt::Debug for Config {
                 &self.admin_password.as_ref().map(|_| "<redacted>"),
             )
             .field("cors_origin", &self.cors_origin)
+            .field("public_url", &self.public_url)
             .field("max_connections", &self.max_connections)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("login_client_limit", &self.login_client_limit)
             .finish_non_exhaustive()
     }
+}
+
+/// An http(s) URL with a host and no query or fragment, without its
+/// trailing `/` (links append `/api/...` to it).
+fn public_url(text: &str) -> Option<String> {
+    let text = text.trim().trim_end_matches('/');
+    let rest = text
+        .strip_prefix("http://")
+        .or_else(|| text.strip_prefix("https://"))?;
+    let host = rest.split('/').next()?;
+    let ok = !host.is_empty()
+        && !rest.contains(['?', '#'])
+        && rest.bytes().all(|b| b.is_ascii_graphic());
+    ok.then(|| text.to_string())
 }
 
 /// `3600`, `45s`, `30m`, `12h`, `7d`; zero is not a lifetime.
@@ -160,7 +187,7 @@ fn parse_duration(text: &str) -> Option<Duration> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{parse_duration, public_url};
     use std::time::Duration;
 
     #[test]
@@ -171,5 +198,21 @@ mod tests {
         assert_eq!(parse_duration("0"), None);
         assert_eq!(parse_duration("12x"), None);
         assert_eq!(parse_duration("h"), None);
+    }
+
+    #[test]
+    fn public_urls_lose_their_trailing_slash() {
+        assert_eq!(
+            public_url("https://groups.venue.example/").as_deref(),
+            Some("https://groups.venue.example")
+        );
+        assert_eq!(
+            public_url("http://10.0.0.5:8080/venue").as_deref(),
+            Some("http://10.0.0.5:8080/venue")
+        );
+        assert_eq!(public_url("groups.venue.example"), None);
+        assert_eq!(public_url("https://"), None);
+        assert_eq!(public_url("https://a.example/?x=1"), None);
+        assert_eq!(public_url("https://a b.example"), None);
     }
 }

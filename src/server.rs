@@ -27,7 +27,7 @@ pub fn bind(addr: SocketAddr) -> Result<TcpListener, String> {
 /// Serves on `listener` until `shutdown` resolves; then finishes requests in
 /// flight, drains the write queue and closes the database.
 pub async fn run(
-    config: Config,
+    mut config: Config,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
@@ -42,9 +42,13 @@ pub async fn run(
         .await
         .map_err(|e| e.to_string())??
     };
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // After binding, so port 0 names the port actually chosen.
+    config
+        .public_url
+        .get_or_insert_with(|| format!("http://{addr}"));
     let writer = opened.writer.clone();
     let ctx = Arc::new(Ctx::new(opened.pool, opened.writer, config.clone()));
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
 
     let routes = warp::method()
         .and(warp::path::full())

@@ -42,9 +42,10 @@ impl World {
         }
     }
 
-    /// The path as it appears in links.
+    /// The list's URL as it appears in links (absolute, on the server's
+    /// public URL: by default `http://` and the bound address).
     fn link_path(&self, list: List) -> String {
-        format!("/api/internal/v1{}", self.path(list))
+        format!("{}/api/internal/v1{}", self.s.url, self.path(list))
     }
 
     /// Adds an item whose searchable text is `name` (a group's name, a
@@ -114,7 +115,7 @@ fn pairs(list: &[(&str, &str)]) -> BTreeMap<String, String> {
 async fn an_empty_list_answers_the_whole_envelope_with_null_from_and_to() {
     let w = world().await;
     let bare = w.s.partner("Bare").await;
-    let groups = format!("/api/internal/v1/partners/{bare}/groups");
+    let groups = format!("{}/api/internal/v1/partners/{bare}/groups", w.s.url);
 
     for (path, link) in [
         (format!("/partners/{bare}/groups"), groups),
@@ -216,12 +217,7 @@ async fn following_the_links_walks_every_item_once() {
         let mut next = first.body["links"]["first"].clone();
         let mut pages = 0;
         while let Some(link) = next.as_str() {
-            let a = common::send(
-                w.s.client
-                    .get(format!("{}{link}", w.s.url))
-                    .bearer_auth(&w.s.admin),
-            )
-            .await;
+            let a = common::send(w.s.client.get(link).bearer_auth(&w.s.admin)).await;
             assert_eq!(a.status, StatusCode::OK, "{link}: {}", a.text);
             seen.extend(ids(&a));
             next = a.body["links"]["next"].clone();
@@ -401,7 +397,7 @@ async fn a_bad_page_without_a_token_is_401_not_422() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn links_are_path_absolute_and_keep_search_and_per_page() {
+async fn links_are_absolute_and_keep_search_and_per_page() {
     let w = world().await;
     for list in LISTS {
         for i in 0..5 {
@@ -416,7 +412,10 @@ async fn links_are_path_absolute_and_keep_search_and_per_page() {
         assert_eq!(a.body["meta"]["last_page"], 3, "{list:?}");
         for (name, page) in [("first", "1"), ("last", "3"), ("prev", "1"), ("next", "3")] {
             let link = a.body["links"][name].as_str().unwrap();
-            assert!(link.starts_with("/api/internal/v1/"), "{link}");
+            assert!(
+                link.starts_with(&format!("{}/api/internal/v1/", w.s.url)),
+                "{link}"
+            );
             let (path, q) = parts(&a.body["links"][name]);
             assert_eq!(path, w.link_path(list), "{list:?} {name}");
             assert_eq!(
@@ -427,6 +426,48 @@ async fn links_are_path_absolute_and_keep_search_and_per_page() {
         }
     }
     w.s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_are_on_the_configured_public_url() {
+    // Arrange: a server behind a proxy that serves it under a path prefix.
+    let s = TestServer::start_with(|c| {
+        c.public_url = Some("https://groups.venue.example/v".into());
+    })
+    .await;
+    let p = s.partner("Sporthalle Nord").await;
+    for name in ["Members", "Coaches", "Seniors"] {
+        s.group(&s.admin, p, name).await;
+    }
+
+    // Act
+    let a = s
+        .get(
+            &format!("/partners/{p}/groups?per_page=1&page=2&search=e"),
+            &s.admin,
+        )
+        .await;
+
+    // Assert
+    let list = format!("https://groups.venue.example/v/api/internal/v1/partners/{p}/groups");
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(
+        a.body["links"],
+        json!({
+            "first": format!("{list}?per_page=1&search=e&page=1"),
+            "last": format!("{list}?per_page=1&search=e&page=3"),
+            "prev": format!("{list}?per_page=1&search=e&page=1"),
+            "next": format!("{list}?per_page=1&search=e&page=3"),
+        })
+    );
+    // The OpenAPI document names the same URL, so generated clients and
+    // explorers call it there.
+    let doc = common::send(s.client.get(format!("{}/api/openapi.json", s.url))).await;
+    assert_eq!(
+        doc.body["servers"][0]["url"],
+        "https://groups.venue.example/v"
+    );
+    s.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

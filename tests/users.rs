@@ -165,7 +165,10 @@ async fn the_user_list_searches_names_and_email_ignoring_case() {
     assert_eq!(wildcard.body["meta"]["total"], 0);
     assert_eq!(
         mai.body["links"]["first"],
-        format!("/api/internal/v1/partners/{p}/users?search=MAI&page=1")
+        format!(
+            "{}/api/internal/v1/partners/{p}/users?search=MAI&page=1",
+            s.url
+        )
     );
     s.stop().await;
 }

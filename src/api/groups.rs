@@ -36,7 +36,7 @@ pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
             Ok((slice, page))
         })
         .await?;
-    Ok(pagination::page(&req, &slice, &rows, total))
+    Ok(pagination::page(ctx, &req, &slice, &rows, total))
 }
 
 /// POST /partners/:partner_id/groups

@@ -29,7 +29,7 @@ pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
             Ok((slice, page))
         })
         .await?;
-    Ok(pagination::page(&req, &slice, &rows, total))
+    Ok(pagination::page(ctx, &req, &slice, &rows, total))
 }
 
 /// POST /partners/:partner_id/groups/:group_id/customers: adding a member

@@ -238,7 +238,9 @@ async fn dispatch(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     match req.route.endpoint {
         Livez => Ok(health::livez()),
         Healthz => health::healthz(ctx).await,
-        OpenApi => Ok(openapi::document()),
+        OpenApi => Ok(openapi::document(
+            ctx.config.public_url.as_deref().unwrap_or_default(),
+        )),
         Login => sessions::login(ctx, req).await,
         Logout => sessions::logout(ctx, req).await,
         Me => sessions::me(ctx, req).await,

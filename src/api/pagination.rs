@@ -4,6 +4,7 @@
 use super::error::{ApiError, FieldErrors};
 use super::request::Request;
 use super::routes::Query;
+use super::Ctx;
 use crate::db::{search::Search, Slice};
 use serde::Serialize;
 use warp::http::{Response, StatusCode};
@@ -88,9 +89,18 @@ struct Envelope<'a, T: Serialize> {
     links: Links,
 }
 
-/// `200` with a page of rows, its `meta` and path-absolute `links` that keep
-/// the client's other query parameters (`search`, `per_page`, filters).
-pub fn page<T: Serialize>(req: &Request, slice: &Slice, rows: &[T], total: i64) -> Response<Body> {
+/// `200` with a page of rows, its `meta` and `links`: absolute URLs on the
+/// server's public URL, as Laravel writes them (clients follow `next` as
+/// given), keeping the client's other query parameters (`search`,
+/// `per_page`, filters).
+pub fn page<T: Serialize>(
+    ctx: &Ctx,
+    req: &Request,
+    slice: &Slice,
+    rows: &[T],
+    total: i64,
+) -> Response<Body> {
+    let base = ctx.config.public_url.as_deref().unwrap_or_default();
     let path = req.path.as_str();
     let last_page = ((total + slice.per_page - 1) / slice.per_page).max(1);
     let from = (!rows.is_empty()).then(|| slice.offset() + 1);
@@ -105,9 +115,9 @@ pub fn page<T: Serialize>(req: &Request, slice: &Slice, rows: &[T], total: i64) 
     let kept = kept.finish();
     let link = |page: i64| {
         if kept.is_empty() {
-            format!("{path}?page={page}")
+            format!("{base}{path}?page={page}")
         } else {
-            format!("{path}?{kept}&page={page}")
+            format!("{base}{path}?{kept}&page={page}")
         }
     };
     let envelope = Envelope {

@@ -113,6 +113,9 @@ pub struct Route {
     pub guard: Guard,
     /// One line for the OpenAPI document.
     pub summary: &'static str,
+    /// More for the OpenAPI document's description, before the generated
+    /// part on who may call the route and the order of checks.
+    pub about: &'static str,
     /// OpenAPI schema name of the JSON request body, if it takes one.
     pub body: Option<&'static str>,
     /// OpenAPI schema name of `data` in the answer.
@@ -148,6 +151,7 @@ const fn route(
         endpoint,
         guard,
         summary,
+        about: "",
         body: None,
         reply: "Status",
         list: false,
@@ -167,6 +171,9 @@ impl Route {
             reply: schema,
             ..self
         }
+    }
+    const fn about(self, about: &'static str) -> Route {
+        Route { about, ..self }
     }
     const fn query(self, query: Query) -> Route {
         Route { query, ..self }
@@ -190,43 +197,43 @@ macro_rules! api {
 /// Every route. Order does not matter: paths never overlap.
 #[rustfmt::skip]
 pub static ROUTES: &[Route] = &[
-    route(Verb::Get, "/livez", Endpoint::Livez, Guard::Public, "Liveness: the process serves").reply("Status"),
-    route(Verb::Get, "/healthz", Endpoint::Healthz, Guard::Public, "Health: the database answers").reply("Status"),
+    route(Verb::Get, "/livez", Endpoint::Livez, Guard::Public, "Liveness: the process serves").reply("Status").about("`200 {\"status\": \"ok\"}` while the process serves; touches nothing else."),
+    route(Verb::Get, "/healthz", Endpoint::Healthz, Guard::Public, "Health: the database answers").reply("Status").about("`200` when the database answers, else `503`."),
     route(Verb::Get, "/api/openapi.json", Endpoint::OpenApi, Guard::Public, "This OpenAPI document").reply("OpenApi"),
-    route(Verb::Post, api!("/auth/login"), Endpoint::Login, Guard::Public, "Log in and get a bearer token").body("Login").reply("Session"),
-    route(Verb::Post, api!("/auth/logout"), Endpoint::Logout, Guard::User, "Revoke the token used").body("Empty").reply("Revoked"),
+    route(Verb::Post, api!("/auth/login"), Endpoint::Login, Guard::Public, "Log in and get a bearer token").body("Login").reply("Session").about("The token is shown once. After 5 failed attempts for one email from one client address within 60 s, every further attempt for it from there in that window is `429`, even with the right password; a success clears the count. The email is matched trimmed and ignoring case."),
+    route(Verb::Post, api!("/auth/logout"), Endpoint::Logout, Guard::User, "Revoke the token used").body("Empty").reply("Revoked").about("The token used stops working at once; the user's other tokens keep working."),
     route(Verb::Get, api!("/me"), Endpoint::Me, Guard::User, "The signed-in user").reply("User"),
-    route(Verb::Get, api!("/partners"), Endpoint::PartnersList, Guard::User, "Partners (an admin's: all; others': their own)").list("Partner", Query::Page),
+    route(Verb::Get, api!("/partners"), Endpoint::PartnersList, Guard::User, "Partners (an admin's: all; others': their own)").list("Partner", Query::Page).about("An admin sees every partner; any other user the partners it has access to."),
     route(Verb::Post, api!("/partners"), Endpoint::PartnersCreate, Guard::Admin, "Create a partner").body("PartnerCreate").reply("Partner"),
     route(Verb::Get, api!("/partners/{partner_id}"), Endpoint::PartnersShow, Guard::PartnerMember, "One partner").reply("Partner"),
-    route(Verb::Put, api!("/partners/{partner_id}"), Endpoint::PartnersUpdate, Guard::Admin, "Update a partner").body("PartnerUpdate").reply("Partner"),
-    route(Verb::Patch, api!("/partners/{partner_id}"), Endpoint::PartnersUpdate, Guard::Admin, "Update a partner").body("PartnerUpdate").reply("Partner"),
-    route(Verb::Delete, api!("/partners/{partner_id}"), Endpoint::PartnersDelete, Guard::Admin, "Delete a partner with no groups or customers").reply("Partner"),
+    route(Verb::Put, api!("/partners/{partner_id}"), Endpoint::PartnersUpdate, Guard::Admin, "Update a partner").body("PartnerUpdate").reply("Partner").about("Changes only the fields given (`{}` changes nothing). `PATCH` is the same operation."),
+    route(Verb::Patch, api!("/partners/{partner_id}"), Endpoint::PartnersUpdate, Guard::Admin, "Update a partner").body("PartnerUpdate").reply("Partner").about("The same as `PUT`: changes only the fields given."),
+    route(Verb::Delete, api!("/partners/{partner_id}"), Endpoint::PartnersDelete, Guard::Admin, "Delete a partner with no groups or customers").reply("Partner").about("A partner that still has groups or customers is `409`. Answers the partner as it was."),
     route(Verb::Get, api!("/users/{user_id}"), Endpoint::UsersShow, Guard::Admin, "One user").reply("User"),
-    route(Verb::Put, api!("/users/{user_id}/permissions"), Endpoint::UsersSetPermissions, Guard::Admin, "Replace a user's permissions").body("UserPermissions").reply("User"),
-    route(Verb::Put, api!("/users/{user_id}/partners"), Endpoint::UsersSetPartners, Guard::Admin, "Replace a user's partners").body("UserPartners").reply("User"),
-    route(Verb::Get, api!("/partners/{partner_id}/users"), Endpoint::PartnerUsersList, Guard::Partner(UsersRead), "Users of a partner").list("UserSummary", Query::PageSearch),
-    route(Verb::Post, api!("/partners/{partner_id}/users"), Endpoint::PartnerUsersCreate, Guard::Partner(UsersCreate), "Create a user (or attach an existing one) for a partner").body("PartnerUserCreate").reply("User"),
-    route(Verb::Get, api!("/partners/{partner_id}/customers"), Endpoint::CustomersList, Guard::Partner(CustomersRead), "A partner's customers").list("Customer", Query::PageSearch),
-    route(Verb::Post, api!("/partners/{partner_id}/customers"), Endpoint::CustomersCreate, Guard::Partner(CustomersCreate), "Create a customer").body("CustomerCreate").reply("Customer"),
+    route(Verb::Put, api!("/users/{user_id}/permissions"), Endpoint::UsersSetPermissions, Guard::Admin, "Replace a user's permissions").body("UserPermissions").reply("User").about("Replaces the whole set; applies to the user's existing tokens at once. An unknown permission is `422`."),
+    route(Verb::Put, api!("/users/{user_id}/partners"), Endpoint::UsersSetPartners, Guard::Admin, "Replace a user's partners").body("UserPartners").reply("User").about("Replaces the whole set; applies to the user's existing tokens at once. An unknown partner is `422`."),
+    route(Verb::Get, api!("/partners/{partner_id}/users"), Endpoint::PartnerUsersList, Guard::Partner(UsersRead), "Users of a partner").list("UserSummary", Query::PageSearch).about("`search` looks in first name, last name and email."),
+    route(Verb::Post, api!("/partners/{partner_id}/users"), Endpoint::PartnerUsersCreate, Guard::Partner(UsersCreate), "Create a user (or attach an existing one) for a partner").body("PartnerUserCreate").reply("User").about("Creates the user and attaches it to the partner; a user with that email already is attached (if it was not) and the name and password given are ignored. A user made here has no permissions until an admin grants them. `Location` is the user's `/api/internal/v1/users/{id}`."),
+    route(Verb::Get, api!("/partners/{partner_id}/customers"), Endpoint::CustomersList, Guard::Partner(CustomersRead), "A partner's customers").list("Customer", Query::PageSearch).about("`search` looks in first name, last name and email."),
+    route(Verb::Post, api!("/partners/{partner_id}/customers"), Endpoint::CustomersCreate, Guard::Partner(CustomersCreate), "Create a customer").body("CustomerCreate").reply("Customer").about("An email already used by a customer of the partner (ignoring case) is `422`."),
     route(Verb::Get, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersShow, Guard::Partner(CustomersRead), "One customer").reply("Customer"),
-    route(Verb::Put, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersUpdate, Guard::Partner(CustomersUpdate), "Update a customer").body("CustomerUpdate").reply("Customer"),
-    route(Verb::Patch, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersUpdate, Guard::Partner(CustomersUpdate), "Update a customer").body("CustomerUpdate").reply("Customer"),
-    route(Verb::Delete, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersDelete, Guard::Partner(CustomersDelete), "Delete a customer and its memberships").reply("Customer"),
-    route(Verb::Get, api!("/partners/{partner_id}/groups"), Endpoint::GroupsList, Guard::Partner(GroupsRead), "A partner's groups").list("Group", Query::PageSearch),
-    route(Verb::Post, api!("/partners/{partner_id}/groups"), Endpoint::GroupsCreate, Guard::Partner(GroupsCreate), "Create a group").body("GroupCreate").reply("Group"),
-    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsShow, Guard::Partner(GroupsRead), "One group").reply("Group"),
-    route(Verb::Put, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsUpdate, Guard::Partner(GroupsUpdate), "Update a group").body("GroupUpdate").reply("Group"),
-    route(Verb::Patch, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsUpdate, Guard::Partner(GroupsUpdate), "Update a group").body("GroupUpdate").reply("Group"),
-    route(Verb::Delete, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsDelete, Guard::Partner(GroupsDelete), "Delete a group and its memberships").reply("Group"),
-    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}/customers"), Endpoint::MembersList, Guard::Partner(GroupsRead), "A group's members").list("Member", Query::PageSearch),
-    route(Verb::Post, api!("/partners/{partner_id}/groups/{group_id}/customers"), Endpoint::MembersAdd, Guard::Partner(GroupsUpdate), "Add a customer to a group").body("MemberAdd").reply("Member"),
-    route(Verb::Delete, api!("/partners/{partner_id}/groups/{group_id}/customers/{customer_id}"), Endpoint::MembersRemove, Guard::Partner(GroupsUpdate), "Remove a customer from a group").reply("Member"),
-    route(Verb::Post, api!("/partners/{partner_id}/groups/{group_id}/customers/batch"), Endpoint::MembersBatch, Guard::Partner(GroupsUpdate), "Add and remove many members at once, all or nothing").body("MembersBatch").reply("BatchResult"),
-    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}/customers/export"), Endpoint::MembersExport, Guard::Partner(GroupsRead), "Every member as CSV (text/csv), streamed").reply("CsvExport"),
-    route(Verb::Post, api!("/partners/{partner_id}/customers/import"), Endpoint::CustomersImport, Guard::Partner(CustomersCreate), "Import customers from CSV (with group_id, also groups.update)").body("CsvImport").reply("ImportResult").query(Query::Import),
-    route(Verb::Get, api!("/partners/{partner_id}/audit"), Endpoint::AuditList, Guard::Partner(AuditRead), "A partner's audit trail, newest first").list("AuditEntry", Query::Audit),
-    route(Verb::Get, api!("/audit"), Endpoint::AuditAll, Guard::Admin, "The audit trail of all partners, newest first").list("AuditEntry", Query::Audit),
+    route(Verb::Put, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersUpdate, Guard::Partner(CustomersUpdate), "Update a customer").body("CustomerUpdate").reply("Customer").about("Changes only the fields given (`{}` changes nothing); `null` or an empty string clears `email` or `phone`. `PATCH` is the same operation."),
+    route(Verb::Patch, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersUpdate, Guard::Partner(CustomersUpdate), "Update a customer").body("CustomerUpdate").reply("Customer").about("The same as `PUT`: changes only the fields given."),
+    route(Verb::Delete, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersDelete, Guard::Partner(CustomersDelete), "Delete a customer and its memberships").reply("Customer").about("Removes its memberships too. Answers the customer as it was."),
+    route(Verb::Get, api!("/partners/{partner_id}/groups"), Endpoint::GroupsList, Guard::Partner(GroupsRead), "A partner's groups").list("Group", Query::PageSearch).about("`search` looks in the name."),
+    route(Verb::Post, api!("/partners/{partner_id}/groups"), Endpoint::GroupsCreate, Guard::Partner(GroupsCreate), "Create a group").body("GroupCreate").reply("Group").about("A name already used by a group of the partner (ignoring case) is `422`."),
+    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsShow, Guard::Partner(GroupsRead), "One group").reply("Group").about("The `ETag` changes on every change of the group, its `customers_count` included."),
+    route(Verb::Put, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsUpdate, Guard::Partner(GroupsUpdate), "Update a group").body("GroupUpdate").reply("Group").about("Changes only the fields given (`{}` changes nothing). With `If-Match` that does not match the current `ETag`: `412`, nothing changed. `PATCH` is the same operation."),
+    route(Verb::Patch, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsUpdate, Guard::Partner(GroupsUpdate), "Update a group").body("GroupUpdate").reply("Group").about("The same as `PUT`: changes only the fields given, `If-Match` as there."),
+    route(Verb::Delete, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsDelete, Guard::Partner(GroupsDelete), "Delete a group and its memberships").reply("Group").about("Deletes its memberships, never the customers. With `If-Match` that does not match: `412`, nothing changed. Answers the group as it was."),
+    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}/customers"), Endpoint::MembersList, Guard::Partner(GroupsRead), "A group's members").list("Member", Query::PageSearch).about("`search` looks in first name, last name and email."),
+    route(Verb::Post, api!("/partners/{partner_id}/groups/{group_id}/customers"), Endpoint::MembersAdd, Guard::Partner(GroupsUpdate), "Add a customer to a group").body("MemberAdd").reply("Member").about("Adding a member again answers the existing membership and changes nothing. A customer that is unknown or of another partner is `422` `errors.customer_id`. Creates no resource of its own: no `Location`."),
+    route(Verb::Delete, api!("/partners/{partner_id}/groups/{group_id}/customers/{customer_id}"), Endpoint::MembersRemove, Guard::Partner(GroupsUpdate), "Remove a customer from a group").reply("Member").about("A customer that is not a member is `404`."),
+    route(Verb::Post, api!("/partners/{partner_id}/groups/{group_id}/customers/batch"), Endpoint::MembersBatch, Guard::Partner(GroupsUpdate), "Add and remove many members at once, all or nothing").body("MembersBatch").reply("BatchResult").about("All or nothing: an id in `add` that is unknown or of another partner is `422` keyed `add.N` (N the 0-based position) and nothing changes. Adding a member again, or removing a non-member, is ignored."),
+    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}/customers/export"), Endpoint::MembersExport, Guard::Partner(GroupsRead), "Every member as CSV (text/csv), streamed").reply("CsvExport").about("RFC 4180 CSV, in customer id order, streamed (not paginated). A user may run 2 exports at once (`429` past that)."),
+    route(Verb::Post, api!("/partners/{partner_id}/customers/import"), Endpoint::CustomersImport, Guard::Partner(CustomersCreate), "Import customers from CSV (with group_id, also groups.update)").body("CsvImport").reply("ImportResult").query(Query::Import).about("All or nothing: an invalid row is `422` keyed `rows.N.field` (N the 1-based data row) and nothing is written. A row whose email matches an existing customer reuses it unchanged. With `group_id`, also needs `groups.update`; a group that is not the partner's is `422`."),
+    route(Verb::Get, api!("/partners/{partner_id}/audit"), Endpoint::AuditList, Guard::Partner(AuditRead), "A partner's audit trail, newest first").list("AuditEntry", Query::Audit).about("Filter by `subject_type`, `subject_id`, `action` and `user_id`."),
+    route(Verb::Get, api!("/audit"), Endpoint::AuditAll, Guard::Admin, "The audit trail of all partners, newest first").list("AuditEntry", Query::Audit).about("Filter by `subject_type`, `subject_id`, `action`, `user_id` and `partner_id`."),
 ];
 
 /// The ids a path named.

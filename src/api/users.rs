@@ -35,7 +35,7 @@ pub async fn list_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body>,
             Ok((slice, page))
         })
         .await?;
-    Ok(pagination::page(&req, &slice, &rows, total))
+    Ok(pagination::page(ctx, &req, &slice, &rows, total))
 }
 
 /// POST /partners/:partner_id/users: creates the user, or attaches the
