@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 // `serve`'s flags also work without the word `serve`; `--db` goes before
 // or after any command.
-#[command(name = "venue-groups", version, about)]
+#[command(name = "venue-groups", version = version_text(), about)]
 pub struct Cli {
     /// The SQLite database file (created with its schema if missing).
     #[arg(
@@ -25,6 +25,19 @@ pub struct Cli {
 
     #[command(flatten)]
     pub serve: ServeArgs,
+}
+
+/// `--version`: the binary's version and the schema version it writes, so
+/// an operator can tell whether an upgrade will migrate the file.
+fn version_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{} (schema version {})",
+            env!("CARGO_PKG_VERSION"),
+            crate::db::migrations::latest()
+        )
+    })
 }
 
 /// The commands; none means `serve`.

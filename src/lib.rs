@@ -15,6 +15,8 @@ pub mod commands;
 pub mod config;
 /// SQLite storage: the read pool, the one writer, and queries per table.
 pub mod db;
+/// One server per database file: the advisory lock beside it.
+pub mod lock;
 /// Password hashing (argon2id) and bearer-token secrets.
 pub mod secrets;
 /// Binds, serves and shuts down.

@@ -29,6 +29,8 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
+    // Before the file is opened: a second server must not even migrate it.
+    let lock = crate::lock::acquire(&config.db)?;
     let opened = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || {
@@ -102,26 +104,49 @@ pub async fn run(
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!("stopped");
+    drop(lock);
     served
 }
 
-/// On first start (no users at all) creates the admin: from the configured
-/// email and password, or `admin@localhost` with a random password printed
-/// once on stderr.
+/// Makes sure the box has an admin. With no admin in the database: creates
+/// the configured one (`VENUE_GROUPS_ADMIN_EMAIL`, with its password or a
+/// random one printed once), or on a database with no users at all
+/// `admin@localhost` with a random password; otherwise says in one line why
+/// it made none. A `demo` database, whose users are not admins, so gets an
+/// admin on its first start too.
 fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
-    let has_users =
-        db::read_blocking(&db.pool, |c| Ok(db::users::count(c)? > 0)).map_err(|e| e.to_string())?;
-    if has_users {
+    let configured = config.admin_email.as_deref().map(str::trim);
+    let (users, admins, configured_is_admin) = db::read_blocking(&db.pool, |c| {
+        let is_admin = match configured {
+            Some(email) => db::users::is_admin_by_email(c, email)?,
+            None => None,
+        };
+        Ok((db::users::count(c)?, db::users::admin_count(c)?, is_admin))
+    })
+    .map_err(|e| e.to_string())?;
+    if admins > 0 {
         return Ok(());
     }
-    let email = config
-        .admin_email
-        .clone()
-        .unwrap_or_else(|| "admin@localhost".to_string());
-    if !crate::api::validate::is_email(email.trim()) {
+    let email = match configured {
+        Some(email) => email.to_string(),
+        None if users == 0 => "admin@localhost".to_string(),
+        None => {
+            eprintln!(
+                "there is no admin: set VENUE_GROUPS_ADMIN_EMAIL (and VENUE_GROUPS_ADMIN_PASSWORD) and restart, or run `venue-groups user create --admin`"
+            );
+            return Ok(());
+        }
+    };
+    if !crate::api::validate::is_email(&email) {
         return Err(format!(
             "VENUE_GROUPS_ADMIN_EMAIL: {email:?} is not an email address"
         ));
+    }
+    if configured_is_admin == Some(false) {
+        eprintln!(
+            "there is no admin, and none was created: {email} (VENUE_GROUPS_ADMIN_EMAIL) belongs to a user who is not an admin; give another email or run `venue-groups user create --admin`"
+        );
+        return Ok(());
     }
     let (password, generated) = match &config.admin_password {
         Some(p) if p.chars().count() >= 8 => (p.clone(), false),
@@ -157,9 +182,9 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
         })
         .map_err(|e| format!("creating the first admin: {e}"))?;
     if generated {
-        eprintln!("created the first admin: {email} with password {password} (shown once; change it by creating another admin)");
+        eprintln!("created the admin {email} with password {password} (shown once; to replace it, make another admin with `venue-groups user create --admin`)");
     } else {
-        eprintln!("created the first admin: {email} (password from VENUE_GROUPS_ADMIN_PASSWORD)");
+        eprintln!("created the admin {email} (password from VENUE_GROUPS_ADMIN_PASSWORD)");
     }
     Ok(())
 }
