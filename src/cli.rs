@@ -80,6 +80,39 @@ pub struct ServeArgs {
     /// Log filter (e.g. `info`, `warn`, `venue_groups=debug`).
     #[arg(long, env = "VENUE_GROUPS_LOG", default_value = "info")]
     pub log: String,
+
+    /// A second address serving only GET /metrics, without a token (for a
+    /// monitoring system; keep it on loopback or a private network).
+    #[arg(long, env = "VENUE_GROUPS_METRICS_ADDR")]
+    pub metrics_addr: Option<String>,
+
+    /// Who copies the WAL back into the database: `internal` (the server,
+    /// every 250 ms) or `external` (a tool such as Litestream does).
+    #[arg(long, env = "VENUE_GROUPS_CHECKPOINT", default_value = "internal")]
+    pub checkpoint: String,
+
+    /// Serve HTTPS with this certificate chain (PEM); re-read on SIGHUP.
+    #[arg(long, env = "VENUE_GROUPS_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "VENUE_GROUPS_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS with a self-signed certificate made once beside the
+    /// database for the --tls-name names; prints its SHA-256 fingerprint.
+    #[arg(long, env = "VENUE_GROUPS_TLS_SELF_SIGNED", conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub tls_self_signed: bool,
+
+    /// A DNS name or IP address for the self-signed certificate
+    /// (repeatable; default: localhost, 127.0.0.1 and ::1).
+    #[arg(
+        long = "tls-name",
+        env = "VENUE_GROUPS_TLS_NAME",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub tls_names: Vec<String>,
 }
 
 /// `user` subcommands.

@@ -26,6 +26,31 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// How long a client may take to send a request's body.
     pub body_read_timeout: Duration,
+    /// Where to serve GET /metrics without a token, if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Whether the server checkpoints the WAL itself.
+    pub checkpoint: Checkpoint,
+    /// HTTPS, if configured.
+    pub tls: Option<Tls>,
+}
+
+/// Who checkpoints the WAL (copies it back into the database file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checkpoint {
+    /// The server, on a thread of its own.
+    Internal,
+    /// Another process (Litestream): the server never checkpoints, not even
+    /// on close, so the tool sees every WAL frame before it is copied back.
+    External,
+}
+
+/// Where the TLS certificate comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tls {
+    /// PEM files, re-read on SIGHUP.
+    Files { cert: PathBuf, key: PathBuf },
+    /// Made once beside the database for these names.
+    SelfSigned { names: Vec<String> },
 }
 
 impl Config {
@@ -40,6 +65,9 @@ impl Config {
             cors_origin: None,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
+            metrics_addr: None,
+            checkpoint: Checkpoint::Internal,
+            tls: None,
         }
     }
 
@@ -64,8 +92,44 @@ impl Config {
                 ));
             }
         }
+        let metrics_addr = match &args.metrics_addr {
+            None => None,
+            Some(a) => Some(a.parse().map_err(|_| {
+                format!("--metrics-addr: {a:?} is not an address like 127.0.0.1:9090")
+            })?),
+        };
+        let checkpoint = match args.checkpoint.as_str() {
+            "internal" => Checkpoint::Internal,
+            "external" => Checkpoint::External,
+            other => {
+                return Err(format!(
+                    "--checkpoint: {other:?} is neither internal nor external"
+                ))
+            }
+        };
+        let tls = match (&args.tls_cert, &args.tls_key, args.tls_self_signed) {
+            (Some(cert), Some(key), false) => Some(Tls::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            (None, None, true) => Some(Tls::SelfSigned {
+                names: if args.tls_names.is_empty() {
+                    vec!["localhost".into(), "127.0.0.1".into(), "::1".into()]
+                } else {
+                    args.tls_names.clone()
+                },
+            }),
+            (None, None, false) if args.tls_names.is_empty() => None,
+            (None, None, false) => {
+                return Err("--tls-name: only with --tls-self-signed".into());
+            }
+            _ => return Err("give --tls-cert and --tls-key together, or --tls-self-signed".into()),
+        };
         Ok(Config {
             addr,
+            metrics_addr,
+            checkpoint,
+            tls,
             token_ttl,
             admin_email: args.admin_email.clone(),
             admin_password: args.admin_password.clone(),
@@ -87,6 +151,9 @@ impl fmt::Debug for Config {
                 &self.admin_password.as_ref().map(|_| "<redacted>"),
             )
             .field("cors_origin", &self.cors_origin)
+            .field("metrics_addr", &self.metrics_addr)
+            .field("checkpoint", &self.checkpoint)
+            .field("tls", &self.tls)
             .finish()
     }
 }

@@ -17,6 +17,8 @@ pub mod config;
 pub mod db;
 /// One server per database file: the advisory lock beside it.
 pub mod lock;
+/// Figures for a monitoring system (`GET /metrics`).
+pub mod metrics;
 /// Password hashing (argon2id) and bearer-token secrets.
 pub mod secrets;
 /// Binds, serves and shuts down.

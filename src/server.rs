@@ -34,7 +34,8 @@ pub async fn run(
     let opened = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || {
-            let db = db::open(&config.db)?;
+            let own_checkpoints = config.checkpoint == crate::config::Checkpoint::Internal;
+            let db = db::open_with(&config.db, own_checkpoints)?;
             bootstrap_admin(&db, &config)?;
             secrets::warm_up();
             Ok::<_, String>(db)
@@ -66,9 +67,16 @@ pub async fn run(
         });
     let service = warp::service(routes);
     let make = warp::hyper::service::make_service_fn(move |_| {
-        let service = service.clone();
+        let service = Counted {
+            inner: service.clone(),
+            _open: crate::metrics::ConnectionGuard::open(),
+        };
         async move { Ok::<_, Infallible>(service) }
     });
+    let metrics_server = match config.metrics_addr {
+        Some(at) => Some(serve_metrics(bind(at)?, config.db.clone())?),
+        None => None,
+    };
     let stopping = Arc::new(tokio::sync::Notify::new());
     let server = warp::hyper::Server::from_tcp(listener)
         .map_err(|e| format!("cannot serve on {addr}: {e}"))?
@@ -98,6 +106,9 @@ pub async fn run(
         }
     };
 
+    if let Some(task) = metrics_server {
+        task.abort();
+    }
     // Requests are done: let the writer finish its queue and close the file.
     drop(ctx);
     tokio::task::spawn_blocking(move || writer.shutdown())
@@ -187,4 +198,67 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
         eprintln!("created the admin {email} (password from VENUE_GROUPS_ADMIN_PASSWORD)");
     }
     Ok(())
+}
+
+/// A connection's service, counted in the open-connections figure until
+/// hyper drops it with the connection.
+struct Counted<S> {
+    inner: S,
+    _open: crate::metrics::ConnectionGuard,
+}
+
+impl<S, R> hyper::service::Service<R> for Counted<S>
+where
+    S: hyper::service::Service<R>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: R) -> Self::Future {
+        self.inner.call(req)
+    }
+}
+
+/// `--metrics-addr`: GET /metrics without a token, nothing else, on a
+/// listener of its own (for a monitoring system on a private network).
+fn serve_metrics(
+    listener: TcpListener,
+    db: std::path::PathBuf,
+) -> Result<tokio::task::JoinHandle<()>, String> {
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let make = hyper::service::make_service_fn(move |_| {
+        let db = db.clone();
+        async move {
+            Ok::<_, Infallible>(hyper::service::service_fn(
+                move |req: hyper::Request<hyper::Body>| {
+                    let answer = if req.uri().path() == "/metrics"
+                        && matches!(*req.method(), hyper::Method::GET | hyper::Method::HEAD)
+                    {
+                        api::health::metrics_text(&db)
+                    } else {
+                        api::error::ApiError::NotFound.into_response()
+                    };
+                    async move { Ok::<_, Infallible>(answer) }
+                },
+            ))
+        }
+    });
+    let server = hyper::Server::from_tcp(listener)
+        .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))?
+        .http1_header_read_timeout(std::time::Duration::from_secs(10))
+        .serve(make);
+    eprintln!("metrics on http://{addr}/metrics");
+    Ok(tokio::spawn(async move {
+        if let Err(e) = server.await {
+            tracing::warn!("metrics listener: {e}");
+        }
+    }))
 }

@@ -1058,3 +1058,51 @@ async fn an_admin_email_of_a_user_who_is_not_an_admin_makes_no_admin_and_says_wh
     assert_eq!(me["data"]["is_admin"], true);
     assert!(made.terminate().success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_addr_serves_the_figures_without_a_token_and_nothing_else() {
+    let (_dir, db) = temp();
+    let mut server = Server::start_with(&db, &["--metrics-addr", "127.0.0.1:0"], &boss_env());
+    let line = server
+        .seen
+        .iter()
+        .find(|l| l.contains("metrics on http://"))
+        .unwrap_or_else(|| panic!("{:#?}", server.seen))
+        .clone();
+    let metrics = line.split("metrics on ").nth(1).unwrap().trim().to_string();
+    let token = server.token(BOSS, BOSS_PASSWORD).await;
+    let (status, _) = server.get("/me", &token).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let open = server.client.get(&metrics).send().await.unwrap();
+    let status = open.status();
+    let body = open.text().await.unwrap();
+    let main_port = server
+        .client
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap();
+    let other = server
+        .client
+        .get(metrics.replace("/metrics", "/api/internal/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains(
+            r#"venue_groups_http_requests_total{method="GET",route="/api/internal/v1/me",status="200"} 1"#
+        ),
+        "{body}"
+    );
+    assert_eq!(
+        main_port.status(),
+        StatusCode::UNAUTHORIZED,
+        "the API port still wants a token"
+    );
+    assert_eq!(other.status(), StatusCode::NOT_FOUND, "only /metrics there");
+    assert!(server.terminate().success());
+}

@@ -24,6 +24,7 @@ pub mod validate;
 
 use crate::config::Config;
 use crate::db::{self, Pool, Writer};
+use crate::metrics::{RouteSlot, METRICS};
 use auth::{Principal, Throttle};
 use error::ApiError;
 use request::Request;
@@ -109,8 +110,10 @@ where
 {
     let started = Instant::now();
     let cors = allowed_origin(&ctx.config, &headers);
+    let mut slot = RouteSlot::Unmatched;
     let mut response = match routes::resolve(&method, &path) {
         Resolved::Found(route, params) => {
+            slot = routes::slot(route);
             let limit = route.body_limit();
             let body =
                 request::read_body(&headers, body, limit, ctx.config.body_read_timeout).await;
@@ -135,11 +138,27 @@ where
             }
         }
         Resolved::NotFound => match crate::assets::serve(&method, &path, &headers) {
-            Some(asset) => asset,
+            Some(asset) => {
+                slot = RouteSlot::Asset;
+                asset
+            }
             None => ApiError::NotFound.into_response(),
         },
     };
     secure(cors, &mut response);
+    if ctx.config.tls.is_some() {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    let status = response.status().as_u16();
+    METRICS.request(slot, status, started.elapsed());
+    if let RouteSlot::Route(i) = slot {
+        if routes::ROUTES[i].endpoint == Endpoint::Login {
+            METRICS.login(status);
+        }
+    }
     tracing::info!(
         "{} {} {} {:.1}ms",
         method,
@@ -186,6 +205,7 @@ async fn dispatch(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
         MembersExport => members::export(ctx, req).await,
         CustomersImport => imports::import(ctx, req).await,
         AuditList | AuditAll => audit::list(ctx, req).await,
+        Metrics => health::metrics(ctx, req).await,
     }
 }
 

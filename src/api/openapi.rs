@@ -180,7 +180,7 @@ fn operation(route: &Route) -> Value {
                 "links": schema_ref("PageLinks"),
             },
         })
-    } else if matches!(route.reply, "Status" | "OpenApi" | "CsvExport") {
+    } else if matches!(route.reply, "Status" | "OpenApi" | "CsvExport" | "Metrics") {
         schema_ref(route.reply)
     } else {
         json!({"type": "object", "required": ["data"], "properties": {"data": schema_ref(route.reply)}})
@@ -191,6 +191,8 @@ fn operation(route: &Route) -> Value {
             "headers": {"Content-Disposition": {"schema": {"type": "string"}}},
             "content": {"text/csv": {"schema": data}},
         })
+    } else if route.reply == "Metrics" {
+        json!({"description": "OK: Prometheus text exposition format 0.0.4", "content": {"text/plain": {"schema": data}}})
     } else {
         json!({"description": "OK", "content": content(data)})
     };
@@ -308,7 +310,7 @@ fn schemas() -> Value {
             "created_at": timestamp(), "updated_at": timestamp(),
         }),
     );
-    json!({
+    let mut schemas = json!({
         "Error": object(&["message"], json!({"message": {"type": "string"}})),
         "ValidationError": object(&["message", "errors"], json!({
             "message": {"type": "string"},
@@ -398,7 +400,10 @@ fn schemas() -> Value {
             }),
         ),
         "MemberAdd": input(&["customer_id"], json!({"customer_id": id()})),
-    })
+    });
+    // Apart: one more entry in the literal above passes json!'s recursion limit.
+    schemas["Metrics"] = json!({"type": "string", "description": "Prometheus text format 0.0.4: venue_groups_http_requests_total, venue_groups_http_request_duration_seconds, venue_groups_writer_queue_depth, venue_groups_writer_batch_size, venue_groups_db_commits_total, venue_groups_db_commit_seconds, venue_groups_logins_total, venue_groups_open_connections, venue_groups_database_bytes, venue_groups_wal_bytes, venue_groups_build_info"});
+    schemas
 }
 
 /// The document as JSON.

@@ -82,6 +82,7 @@ pub enum Endpoint {
     CustomersImport,
     AuditList,
     AuditAll,
+    Metrics,
 }
 
 /// What a route reads from the query string.
@@ -187,6 +188,7 @@ macro_rules! api {
 pub static ROUTES: &[Route] = &[
     route(Verb::Get, "/livez", Endpoint::Livez, Guard::Public, "Liveness: the process serves").reply("Status"),
     route(Verb::Get, "/healthz", Endpoint::Healthz, Guard::Public, "Health: the database answers").reply("Status"),
+    route(Verb::Get, "/metrics", Endpoint::Metrics, Guard::Admin, "Figures for a monitoring system, Prometheus text format").reply("Metrics"),
     route(Verb::Get, "/api/openapi.json", Endpoint::OpenApi, Guard::Public, "This OpenAPI document").reply("OpenApi"),
     route(Verb::Post, api!("/auth/login"), Endpoint::Login, Guard::Public, "Log in and get a bearer token").body("Login").reply("Session"),
     route(Verb::Post, api!("/auth/logout"), Endpoint::Logout, Guard::User, "Revoke the token used").body("Empty").reply("Revoked"),
@@ -276,6 +278,15 @@ fn match_path(pattern: &[&str], path: &[&str]) -> Option<Params> {
 /// every pattern on every request as a fifth of a point read's work).
 static PATTERNS: std::sync::LazyLock<Vec<Vec<&'static str>>> =
     std::sync::LazyLock::new(|| ROUTES.iter().map(|r| r.path.split('/').collect()).collect());
+
+/// A route's place in [`ROUTES`], for the metrics' per-route tables.
+pub fn slot(route: &'static Route) -> crate::metrics::RouteSlot {
+    let i = ROUTES.iter().position(|r| std::ptr::eq(r, route));
+    i.map_or(
+        crate::metrics::RouteSlot::Unmatched,
+        crate::metrics::RouteSlot::Route,
+    )
+}
 
 /// Finds the route for a request. HEAD is served as GET.
 pub fn resolve(method: &Method, path: &str) -> Resolved {
