@@ -953,8 +953,8 @@ async fn version_prints_the_version_and_the_schema_version() {
     let schema = include_str!("../schema.sql");
     let latest = schema
         .lines()
-        .filter_map(|l| l.strip_prefix("-- version: "))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix("-- version: "))
         .unwrap()
         .trim();
     assert_eq!(

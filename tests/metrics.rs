@@ -64,8 +64,7 @@ async fn metrics_need_an_admin_token() {
 async fn the_figures_move_with_the_traffic() {
     let s = TestServer::start().await;
     let partner = s.partner("Hall").await;
-    let groups =
-        format!(r#"method="POST",route="/api/internal/v1/partners/{{partner_id}}/groups""#);
+    let groups = r#"method="POST",route="/api/internal/v1/partners/{partner_id}/groups""#;
     let created = format!("venue_groups_http_requests_total{{{groups},status=\"200\"}}");
     let refused = format!("venue_groups_http_requests_total{{{groups},status=\"422\"}}");
     let latency = format!("venue_groups_http_request_duration_seconds_count{{{groups}}}");
