@@ -21,7 +21,5 @@ pub mod lock;
 pub mod metrics;
 /// Password hashing (argon2id) and bearer-token secrets.
 pub mod secrets;
-/// HTTPS: rustls with PEM files (re-read on SIGHUP) or a self-signed pair.
-pub mod tls;
 /// Binds, serves and shuts down.
 pub mod server;

@@ -4,6 +4,9 @@
 use crate::api::{self, Ctx};
 use crate::config::Config;
 use crate::{clock, db, secrets};
+
+mod conn;
+mod tls;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
@@ -31,6 +34,11 @@ pub async fn run(
 ) -> Result<(), String> {
     // Before the file is opened: a second server must not even migrate it.
     let lock = crate::lock::acquire(&config.db)?;
+    // A bad certificate or key stops the start before the file is touched.
+    let certificates = match &config.tls {
+        Some(tls) => Some(tls::Certificates::load(tls, &config.db)?),
+        None => None,
+    };
     let opened = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || {
@@ -51,35 +59,69 @@ pub async fn run(
         .and(warp::path::full())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(warp::header::headers_cloned())
+        .and(warp::ext::optional::<conn::Peer>())
         .and(warp::body::stream())
         .then({
             let ctx = ctx.clone();
-            move |method, path: warp::path::FullPath, query, headers, body| {
+            move |method,
+                  path: warp::path::FullPath,
+                  query,
+                  headers,
+                  peer: Option<conn::Peer>,
+                  body| {
                 api::handle(
                     ctx.clone(),
                     method,
                     path.as_str().to_string(),
                     query,
                     headers,
+                    peer.map(|p| p.0),
                     body,
                 )
             }
         });
     let service = warp::service(routes);
-    let make = warp::hyper::service::make_service_fn(move |_| {
-        let service = Counted {
-            inner: service.clone(),
-            _open: crate::metrics::ConnectionGuard::open(),
-        };
-        async move { Ok::<_, Infallible>(service) }
+    let limits = conn::Limits {
+        max_connections: config.max_connections,
+        idle: config.idle_timeout,
+    };
+    let listener = tokio::net::TcpListener::from_std(listener)
+        .map_err(|e| format!("cannot serve on {addr}: {e}"))?;
+    let accepted = conn::accept(listener, limits);
+    let mut incoming = match &certificates {
+        Some(c) => tls::handshakes(accepted, c.acceptor()),
+        None => tls::plain(accepted),
+    };
+    reload_on_sighup(certificates.clone())?;
+    let incoming = futures_util::stream::poll_fn(move |cx| {
+        incoming
+            .poll_recv(cx)
+            .map(|c| c.map(Ok::<_, std::io::Error>))
+    });
+    let make = warp::hyper::service::make_service_fn(move |c: &tls::Incoming| {
+        let peer = conn::Peer(c.peer());
+        let service = service.clone();
+        let open = crate::metrics::ConnectionGuard::open();
+        async move {
+            Ok::<_, Infallible>(warp::hyper::service::service_fn(
+                move |mut req: warp::hyper::Request<warp::hyper::Body>| {
+                    // Counted as open until hyper drops this service with
+                    // the connection.
+                    let _ = &open;
+                    // The filters read the peer from the request's extensions.
+                    req.extensions_mut().insert(peer);
+                    let mut service = service.clone();
+                    warp::hyper::service::Service::call(&mut service, req)
+                },
+            ))
+        }
     });
     let metrics_server = match config.metrics_addr {
         Some(at) => Some(serve_metrics(bind(at)?, config.db.clone())?),
         None => None,
     };
     let stopping = Arc::new(tokio::sync::Notify::new());
-    let server = warp::hyper::Server::from_tcp(listener)
-        .map_err(|e| format!("cannot serve on {addr}: {e}"))?
+    let server = warp::hyper::Server::builder(warp::hyper::server::accept::from_stream(incoming))
         .http1_header_read_timeout(config.header_read_timeout)
         .serve(make)
         .with_graceful_shutdown({
@@ -89,7 +131,12 @@ pub async fn run(
                 stopping.notify_one();
             }
         });
-    eprintln!("listening on http://{addr}");
+    let scheme = if certificates.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    eprintln!("listening on {scheme}://{addr}");
     // Graceful shutdown waits for every connection, and hyper 0.14 counts
     // one that has not sent a byte yet (a client's spare, a browser's
     // preconnect) until its header timeout: give requests in flight a grace
@@ -200,31 +247,32 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
     Ok(())
 }
 
-/// A connection's service, counted in the open-connections figure until
-/// hyper drops it with the connection.
-struct Counted<S> {
-    inner: S,
-    _open: crate::metrics::ConnectionGuard,
+/// SIGHUP re-reads the TLS certificate and key (a renewed certificate);
+/// without TLS it is only logged, so a `systemctl reload` never kills the
+/// server. Registered before the server says it listens.
+#[cfg(unix)]
+fn reload_on_sighup(certificates: Option<Arc<tls::Certificates>>) -> Result<(), String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hup =
+        signal(SignalKind::hangup()).map_err(|e| format!("cannot listen for SIGHUP: {e}"))?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            match &certificates {
+                Some(c) => {
+                    if let Err(e) = c.reload() {
+                        tracing::warn!("SIGHUP: kept the TLS certificate in use: {e}");
+                    }
+                }
+                None => tracing::info!("SIGHUP: no TLS certificate to re-read"),
+            }
+        }
+    });
+    Ok(())
 }
 
-impl<S, R> hyper::service::Service<R> for Counted<S>
-where
-    S: hyper::service::Service<R>,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: R) -> Self::Future {
-        self.inner.call(req)
-    }
+#[cfg(not(unix))]
+fn reload_on_sighup(_certificates: Option<Arc<tls::Certificates>>) -> Result<(), String> {
+    Ok(())
 }
 
 /// `--metrics-addr`: GET /metrics without a token, nothing else, on a

@@ -25,7 +25,7 @@ pub async fn healthz(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
 
 /// GET /metrics (admins; `--metrics-addr` serves it without a token).
 pub async fn metrics(ctx: &Ctx, req: super::request::Request) -> Result<Response<Body>, ApiError> {
-    ctx.authorize(&req).await?;
+    ctx.read(&req, |_, _| Ok(())).await?;
     Ok(metrics_text(&ctx.config.db))
 }
 

@@ -120,6 +120,18 @@ pub struct Input {
     pub errors: FieldErrors,
 }
 
+/// Most characters of a client's own text repeated in a message.
+const ECHO_LIMIT: usize = 64;
+
+/// A client's text as a message repeats it: cut to [`ECHO_LIMIT`]
+/// characters, so a megabyte of column name is not answered twice.
+pub fn echo(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(ECHO_LIMIT) {
+        None => text.into(),
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+    }
+}
+
 /// "first_name" reads as "first name" in messages, as Laravel writes it.
 pub fn attribute(name: &str) -> String {
     name.replace('_', " ")
@@ -148,7 +160,12 @@ impl Input {
             None => None,
             Some(Value::Null) => None,
             Some(Value::String(s)) => {
-                let s = if rule.trim { s.trim().to_string() } else { s };
+                // Trimmed and NFC: text that looks the same is the same.
+                let s = if rule.trim {
+                    crate::db::nfc(s.trim()).into_owned()
+                } else {
+                    s
+                };
                 (!s.is_empty()).then_some(s)
             }
             Some(_) => {
@@ -234,9 +251,9 @@ impl Input {
         for (i, item) in items.iter().enumerate() {
             match item.as_i64() {
                 Some(n) if n >= 1 => ids.push(n),
-                _ => self.fail(
-                    &format!("{name}.{i}"),
-                    format!("The {name}.{i} field must be an integer."),
+                _ => self.errors.add_new(
+                    || format!("{name}.{i}"),
+                    || format!("The {name}.{i} field must be an integer."),
                 ),
             }
         }
@@ -245,10 +262,11 @@ impl Input {
 
     /// Ends reading: a field nobody asked for is an error under its own name.
     pub fn finish(mut self) -> Result<(), ApiError> {
-        let unknown: Vec<String> = self.fields.keys().cloned().collect();
-        for name in unknown {
-            let message = format!("The {} field is prohibited.", attribute(&name));
-            self.errors.add(name, message);
+        for name in self.fields.keys() {
+            self.errors.add_new(
+                || name.clone(),
+                || format!("The {} field is prohibited.", attribute(&echo(name))),
+            );
         }
         self.errors.into_result()
     }

@@ -7,15 +7,149 @@
 //! anyone. A reload that fails (a half-written file, a key that does not
 //! match) keeps the certificate in use and says why in one log line.
 
+use super::conn::Conn;
 use crate::config::Tls;
+use std::io;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::mpsc;
 use tokio_rustls::rustls::crypto::ring as provider;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::server::{ClientHello, ResolvesServerCert};
 use tokio_rustls::rustls::sign::CertifiedKey;
 use tokio_rustls::rustls::ServerConfig;
+
+/// How long a client may take to finish the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Handshakes under way at once; past it a new connection is closed
+/// (its place under the connection cap is held until then anyway).
+const MAX_HANDSHAKES: usize = 256;
+
+/// A connection as hyper serves it: plain, or TLS over the plain one (so
+/// the idle cut-off and the place under the cap hold for both).
+pub enum Incoming {
+    Plain(Conn),
+    Tls(Box<tokio_rustls::server::TlsStream<Conn>>),
+}
+
+impl Incoming {
+    /// The TCP peer.
+    pub fn peer(&self) -> SocketAddr {
+        match self {
+            Incoming::Plain(c) => c.peer(),
+            Incoming::Tls(t) => t.get_ref().0.peer(),
+        }
+    }
+}
+
+/// Plain HTTP: every accepted connection as it is.
+pub fn plain(mut accepted: mpsc::Receiver<Conn>) -> mpsc::Receiver<Incoming> {
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(async move {
+        while let Some(c) = accepted.recv().await {
+            if tx.send(Incoming::Plain(c)).await.is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// HTTPS: each accepted connection's handshake runs in a task of its own
+/// with a deadline, so a slow or silent client never holds up the accept
+/// loop or anyone else's handshake; a failed one is logged at debug and
+/// closed.
+pub fn handshakes(
+    mut accepted: mpsc::Receiver<Conn>,
+    acceptor: tokio_rustls::TlsAcceptor,
+) -> mpsc::Receiver<Incoming> {
+    let (tx, rx) = mpsc::channel(64);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_HANDSHAKES));
+    tokio::spawn(async move {
+        while let Some(c) = accepted.recv().await {
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                continue; // dropped: closed
+            };
+            let (acceptor, tx) = (acceptor.clone(), tx.clone());
+            tokio::spawn(async move {
+                let peer = c.peer();
+                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(c)).await {
+                    Ok(Ok(stream)) => {
+                        drop(slot);
+                        let _ = tx.send(Incoming::Tls(Box::new(stream))).await;
+                    }
+                    Ok(Err(e)) => tracing::debug!("TLS handshake with {peer} failed: {e}"),
+                    Err(_) => tracing::debug!("TLS handshake with {peer} timed out"),
+                }
+            });
+        }
+    });
+    rx
+}
+
+impl AsyncRead for Incoming {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Incoming::Plain(c) => Pin::new(c).poll_read(cx, buf),
+            Incoming::Tls(t) => Pin::new(t.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Incoming {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Incoming::Plain(c) => Pin::new(c).poll_write(cx, buf),
+            Incoming::Tls(t) => Pin::new(t.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Incoming::Plain(c) => Pin::new(c).poll_write_vectored(cx, bufs),
+            Incoming::Tls(t) => Pin::new(t.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Incoming::Plain(c) => c.is_write_vectored(),
+            Incoming::Tls(t) => t.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Incoming::Plain(c) => Pin::new(c).poll_flush(cx),
+            Incoming::Tls(t) => Pin::new(t.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Incoming::Plain(c) => Pin::new(c).poll_shutdown(cx),
+            Incoming::Tls(t) => Pin::new(t.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
 
 /// The serving certificate and where it came from.
 #[derive(Debug)]
@@ -27,7 +161,12 @@ pub struct Certificates {
 
 impl ResolvesServerCert for Certificates {
     fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        Some(self.current.read().unwrap_or_else(|e| e.into_inner()).clone())
+        Some(
+            self.current
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        )
     }
 }
 
@@ -65,11 +204,12 @@ impl Certificates {
 
     /// The rustls configuration: HTTP/1.1 only (hyper serves http1 here).
     pub fn acceptor(self: &Arc<Self>) -> tokio_rustls::TlsAcceptor {
-        let mut config = ServerConfig::builder_with_provider(Arc::new(provider::default_provider()))
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the default TLS versions")
-            .with_no_client_auth()
-            .with_cert_resolver(self.clone());
+        let mut config =
+            ServerConfig::builder_with_provider(Arc::new(provider::default_provider()))
+                .with_safe_default_protocol_versions()
+                .expect("ring supports the default TLS versions")
+                .with_no_client_auth()
+                .with_cert_resolver(self.clone());
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         tokio_rustls::TlsAcceptor::from(Arc::new(config))
     }
@@ -84,7 +224,12 @@ fn load_pair(cert_path: &Path, key_path: &Path) -> Result<CertifiedKey, String> 
     let key_pem = read("--tls-key", key_path)?;
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
         .collect::<Result<_, _>>()
-        .map_err(|e| format!("--tls-cert {}: not a PEM certificate: {e}", cert_path.display()))?;
+        .map_err(|e| {
+            format!(
+                "--tls-cert {}: not a PEM certificate: {e}",
+                cert_path.display()
+            )
+        })?;
     if chain.is_empty() {
         return Err(format!(
             "--tls-cert {}: no certificate in it (expected -----BEGIN CERTIFICATE-----)",
@@ -98,7 +243,10 @@ fn load_pair(cert_path: &Path, key_path: &Path) -> Result<CertifiedKey, String> 
         )
     })?;
     let signing = provider::sign::any_supported_type(&key).map_err(|e| {
-        format!("--tls-key {}: unusable private key: {e}", key_path.display())
+        format!(
+            "--tls-key {}: unusable private key: {e}",
+            key_path.display()
+        )
     })?;
     let pair = CertifiedKey::new(chain, signing);
     pair.keys_match().map_err(|e| {
@@ -168,7 +316,10 @@ mod tests {
 
     fn pair(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
         let made = rcgen::generate_simple_self_signed(vec![name.to_string()]).unwrap();
-        let (cert, key) = (dir.join(format!("{name}.crt")), dir.join(format!("{name}.key")));
+        let (cert, key) = (
+            dir.join(format!("{name}.crt")),
+            dir.join(format!("{name}.key")),
+        );
         std::fs::write(&cert, made.cert.pem()).unwrap();
         std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
         (cert, key)
