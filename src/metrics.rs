@@ -6,8 +6,8 @@
 //! registry that the API, the writer thread and the connection layer
 //! update directly, without handles threaded through every layer. Every
 //! label set a request touches is made at start-up or looked up by
-//! `&'static str` labels: a request costs a few atomic adds and one hash
-//! lookup under a read lock, and allocates nothing.
+//! `&'static str` labels: a request costs a few atomic adds and two hash
+//! lookups under a read lock, and allocates nothing.
 
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
@@ -20,23 +20,21 @@ use std::time::Duration;
 /// The content type of the rendered figures.
 pub const CONTENT_TYPE: &str = prometheus::TEXT_FORMAT;
 
-/// Which route a request matched, as an index into the metrics' tables:
-/// a route of [`crate::api::routes::ROUTES`], an admin-page file, or none.
-#[derive(Debug, Clone, Copy)]
-pub enum RouteSlot {
-    Route(usize),
-    Asset,
-    Unmatched,
-}
+/// The labels a request is counted under: its route's method and path
+/// pattern (`/api/internal/v1/partners/{partner_id}/groups`), so the series
+/// are one per route, never one per id.
+pub type RouteLabels = (&'static str, &'static str);
+
+/// Requests for a file of the admin page.
+pub const ADMIN_PAGE: RouteLabels = ("GET", "admin page");
+/// Requests that matched no route and no file.
+pub const UNMATCHED: RouteLabels = ("any", "unmatched");
 
 /// Every figure the server keeps.
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
-    /// One histogram per route slot, made at start-up.
-    latency: Vec<Histogram>,
-    /// Label values per route slot: (method, route).
-    labels: Vec<(&'static str, &'static str)>,
+    latency: HistogramVec,
     /// Write jobs sent to the writer and not yet taken by it.
     pub writer_queue: IntGauge,
     /// Jobs per write transaction.
@@ -81,7 +79,7 @@ impl Metrics {
             &["method", "route", "status"],
         )
         .expect("valid metric");
-        let latency_vec = HistogramVec::new(
+        let latency = HistogramVec::new(
             HistogramOpts::new(
                 "http_request_duration_seconds",
                 "Time from routing a request to its answer's headers, by route",
@@ -90,16 +88,6 @@ impl Metrics {
             &["method", "route"],
         )
         .expect("valid metric");
-        let mut labels: Vec<(&'static str, &'static str)> = crate::api::routes::ROUTES
-            .iter()
-            .map(|r| (r.method.as_str(), r.path))
-            .collect();
-        labels.push(("GET", "admin page"));
-        labels.push(("any", "unmatched"));
-        let latency = labels
-            .iter()
-            .map(|(m, r)| latency_vec.with_label_values(&[*m, *r]))
-            .collect();
         let histogram = |name: &str, help: &str, buckets: &[f64]| {
             Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets.to_vec()))
                 .expect("valid metric")
@@ -136,13 +124,12 @@ impl Metrics {
             registry,
             requests,
             latency,
-            labels,
             logins,
         };
         let r = &m.registry;
         let all: [Box<dyn prometheus::core::Collector>; 11] = [
             Box::new(m.requests.clone()),
-            Box::new(latency_vec),
+            Box::new(m.latency.clone()),
             Box::new(m.writer_queue.clone()),
             Box::new(m.writer_batch.clone()),
             Box::new(m.commits.clone()),
@@ -159,15 +146,20 @@ impl Metrics {
         m
     }
 
-    /// Counts an answered request.
-    pub fn request(&self, slot: RouteSlot, status: u16, elapsed: Duration) {
-        let i = match slot {
-            RouteSlot::Route(i) => i.min(self.labels.len() - 3),
-            RouteSlot::Asset => self.labels.len() - 2,
-            RouteSlot::Unmatched => self.labels.len() - 1,
-        };
-        let (method, route) = self.labels[i];
-        self.latency[i].observe(elapsed.as_secs_f64());
+    /// Makes every route's latency series at start-up, so a dashboard sees
+    /// each route from the first scrape and a request finds its series.
+    pub fn register_routes(&self, routes: impl IntoIterator<Item = RouteLabels>) {
+        for (method, route) in routes.into_iter().chain([ADMIN_PAGE, UNMATCHED]) {
+            self.latency.with_label_values(&[method, route]);
+        }
+    }
+
+    /// Counts an answered request: two lookups by static labels (a hash
+    /// and a read lock each) and atomic adds; nothing is allocated.
+    pub fn request(&self, (method, route): RouteLabels, status: u16, elapsed: Duration) {
+        self.latency
+            .with_label_values(&[method, route])
+            .observe(elapsed.as_secs_f64());
         self.requests
             .with_label_values(&[method, route, status_text(status)])
             .inc();
@@ -262,8 +254,8 @@ mod tests {
     #[test]
     fn a_counted_request_shows_in_the_rendered_text() {
         let m = Metrics::new();
-        m.request(RouteSlot::Route(0), 200, Duration::from_millis(3));
-        m.request(RouteSlot::Unmatched, 404, Duration::from_millis(1));
+        m.request(("GET", "/livez"), 200, Duration::from_millis(3));
+        m.request(UNMATCHED, 404, Duration::from_millis(1));
         m.login(429);
         let text = m.render(Path::new("/nonexistent/venue.db"));
         assert!(

@@ -24,7 +24,7 @@ pub mod validate;
 
 use crate::config::Config;
 use crate::db::{self, Pool, Writer};
-use crate::metrics::{RouteSlot, METRICS};
+use crate::metrics::METRICS;
 use auth::{Principal, Throttle};
 use error::ApiError;
 use request::Request;
@@ -56,6 +56,7 @@ impl Ctx {
     /// Builds the shared state; argon2 may use all cores but one.
     pub fn new(pool: Pool, writer: Writer, config: Config) -> Ctx {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        METRICS.register_routes(routes::ROUTES.iter().map(routes::Route::labels));
         Ctx {
             pool,
             writer,
@@ -132,10 +133,12 @@ where
 {
     let started = Instant::now();
     let cors = allowed_origin(&ctx.config, &headers);
-    let mut slot = RouteSlot::Unmatched;
+    let mut labels = crate::metrics::UNMATCHED;
+    let mut login = false;
     let mut response = match routes::resolve(&method, &path) {
         Resolved::Found(route, params) => {
-            slot = routes::slot(route);
+            labels = route.labels();
+            login = route.endpoint == Endpoint::Login;
             let client = client_address(&ctx.config, peer, &headers);
             let req = Request {
                 route,
@@ -161,7 +164,7 @@ where
         }
         Resolved::NotFound => match crate::assets::serve(&method, &path, &headers) {
             Some(asset) => {
-                slot = RouteSlot::Asset;
+                labels = crate::metrics::ADMIN_PAGE;
                 asset
             }
             None => ApiError::NotFound.into_response(),
@@ -175,11 +178,9 @@ where
         );
     }
     let status = response.status().as_u16();
-    METRICS.request(slot, status, started.elapsed());
-    if let RouteSlot::Route(i) = slot {
-        if routes::ROUTES[i].endpoint == Endpoint::Login {
-            METRICS.login(status);
-        }
+    METRICS.request(labels, status, started.elapsed());
+    if login {
+        METRICS.login(status);
     }
     tracing::info!(
         "{} {} {} {:.1}ms",

@@ -284,13 +284,11 @@ fn match_path(pattern: &[&str], path: &[&str]) -> Option<Params> {
 static PATTERNS: std::sync::LazyLock<Vec<Vec<&'static str>>> =
     std::sync::LazyLock::new(|| ROUTES.iter().map(|r| r.path.split('/').collect()).collect());
 
-/// A route's place in [`ROUTES`], for the metrics' per-route tables.
-pub fn slot(route: &'static Route) -> crate::metrics::RouteSlot {
-    let i = ROUTES.iter().position(|r| std::ptr::eq(r, route));
-    i.map_or(
-        crate::metrics::RouteSlot::Unmatched,
-        crate::metrics::RouteSlot::Route,
-    )
+impl Route {
+    /// The labels the metrics count this route's requests under.
+    pub fn labels(&self) -> crate::metrics::RouteLabels {
+        (self.method.as_str(), self.path)
+    }
 }
 
 /// Finds the route for a request. HEAD is served as GET.
