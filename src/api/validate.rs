@@ -99,7 +99,8 @@ impl Text {
             ..self
         }
     }
-    /// A password: required, untrimmed, at least `min` characters.
+    /// A password: required, untrimmed, at least `min` and at most 1024
+    /// bytes.
     pub const fn password(min: usize) -> Text {
         Text {
             required: true,
@@ -180,7 +181,13 @@ impl Input {
             }
             return if present { Patch::Null } else { Patch::Absent };
         };
-        let chars = s.chars().count();
+        // A password's length is counted in bytes: argon2 hashes bytes, and
+        // a megabyte of password would be a denial of service.
+        let chars = if rule.trim {
+            s.chars().count()
+        } else {
+            s.len()
+        };
         if chars > rule.max {
             self.fail(
                 name,
