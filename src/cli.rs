@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 // `serve`'s flags also work without the word `serve`; `--db` goes before
 // or after any command.
-#[command(name = "venue-groups", version, about)]
+#[command(name = "venue-groups", version = version_text(), about)]
 pub struct Cli {
     /// The SQLite database file (created with its schema if missing).
     #[arg(
@@ -25,6 +25,19 @@ pub struct Cli {
 
     #[command(flatten)]
     pub serve: ServeArgs,
+}
+
+/// `--version`: the binary's version and the schema version it writes, so
+/// an operator can tell whether an upgrade will migrate the file.
+fn version_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{} (schema version {})",
+            env!("CARGO_PKG_VERSION"),
+            crate::db::migrations::latest()
+        )
+    })
 }
 
 /// The commands; none means `serve`.
@@ -92,12 +105,49 @@ pub struct ServeArgs {
     pub log: String,
 
     /// Log lines as text, or as one JSON object per line (for log shippers).
-    #[arg(long, env = "VENUE_GROUPS_LOG_FORMAT", value_enum, default_value = "text")]
+    #[arg(
+        long,
+        env = "VENUE_GROUPS_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
     pub log_format: crate::logging::Format,
 
     /// Log lines held for stderr before new ones are dropped (and counted).
     #[arg(long, env = "VENUE_GROUPS_LOG_BUFFER_LINES", default_value_t = 16_384)]
     pub log_buffer_lines: usize,
+    /// A second address serving only GET /metrics, without a token (for a
+    /// monitoring system; keep it on loopback or a private network).
+    #[arg(long, env = "VENUE_GROUPS_METRICS_ADDR")]
+    pub metrics_addr: Option<String>,
+
+    /// Who copies the WAL back into the database: `internal` (the server,
+    /// every 250 ms) or `external` (a tool such as Litestream does).
+    #[arg(long, env = "VENUE_GROUPS_CHECKPOINT", default_value = "internal")]
+    pub checkpoint: String,
+
+    /// Serve HTTPS with this certificate chain (PEM); re-read on SIGHUP.
+    #[arg(long, env = "VENUE_GROUPS_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "VENUE_GROUPS_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS with a self-signed certificate made once beside the
+    /// database for the --tls-name names; prints its SHA-256 fingerprint.
+    #[arg(long, env = "VENUE_GROUPS_TLS_SELF_SIGNED", conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub tls_self_signed: bool,
+
+    /// A DNS name or IP address for the self-signed certificate
+    /// (repeatable; default: localhost, 127.0.0.1 and ::1).
+    #[arg(
+        long = "tls-name",
+        env = "VENUE_GROUPS_TLS_NAME",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub tls_names: Vec<String>,
 }
 
 /// `user` subcommands.

@@ -203,6 +203,39 @@ pub fn demo(db_path: &Path, args: &DemoArgs) -> Result<(), String> {
             .map_err(err)?;
         logins.push((email, password, perms.join(", ")));
     }
+    // A sandbox needs someone who can make partners and users: an admin,
+    // unless the file has one already (then that login is the way in).
+    let has_admin = db::users::admin_count(&tx).map_err(err)? > 0;
+    if !has_admin {
+        let email = "admin@demo.local";
+        let password = std::env::var("VENUE_GROUPS_DEMO_PASSWORD")
+            .unwrap_or_else(|_| secrets::random_password());
+        let hash = secrets::hash_password(&password);
+        let id = db::users::create(
+            &tx,
+            &db::users::NewUser {
+                email,
+                password_hash: &hash,
+                first_name: "Demo",
+                last_name: "Admin",
+                is_admin: true,
+            },
+            &now,
+        )
+        .map_err(|e| e.to_string())?;
+        let changes = serde_json::json!({"email": [null, email], "is_admin": [null, true]});
+        db::audit::By::command_line(None)
+            .record(&tx, "user.created", ("user", id.0), changes, &now)
+            .map_err(err)?;
+        logins.insert(
+            0,
+            (
+                email,
+                password,
+                "admin: every permission, every partner".to_string(),
+            ),
+        );
+    }
     tx.commit().map_err(err)?;
     println!("demo venue \"Demo Sports Hall\" is partner {partner}: {customers} customers, {groups} groups");
     for (email, password, perms) in logins {

@@ -48,6 +48,31 @@ pub struct Config {
     /// user (`429` past it).
     pub max_exports: usize,
     pub max_exports_per_user: usize,
+    /// Where to serve GET /metrics without a token, if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Whether the server checkpoints the WAL itself.
+    pub checkpoint: Checkpoint,
+    /// HTTPS, if configured.
+    pub tls: Option<Tls>,
+}
+
+/// Who checkpoints the WAL (copies it back into the database file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checkpoint {
+    /// The server, on a thread of its own.
+    Internal,
+    /// Another process (Litestream): the server never checkpoints, not even
+    /// on close, so the tool sees every WAL frame before it is copied back.
+    External,
+}
+
+/// Where the TLS certificate comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tls {
+    /// PEM files, re-read on SIGHUP.
+    Files { cert: PathBuf, key: PathBuf },
+    /// Made once beside the database for these names.
+    SelfSigned { names: Vec<String> },
 }
 
 impl Config {
@@ -71,6 +96,9 @@ impl Config {
             max_pending_logins: 64,
             max_exports: 64,
             max_exports_per_user: 2,
+            metrics_addr: None,
+            checkpoint: Checkpoint::Internal,
+            tls: None,
         }
     }
 
@@ -101,6 +129,39 @@ impl Config {
             })?),
             None => None,
         };
+        let metrics_addr = match &args.metrics_addr {
+            None => None,
+            Some(a) => Some(a.parse().map_err(|_| {
+                format!("--metrics-addr: {a:?} is not an address like 127.0.0.1:9090")
+            })?),
+        };
+        let checkpoint = match args.checkpoint.as_str() {
+            "internal" => Checkpoint::Internal,
+            "external" => Checkpoint::External,
+            other => {
+                return Err(format!(
+                    "--checkpoint: {other:?} is neither internal nor external"
+                ))
+            }
+        };
+        let tls = match (&args.tls_cert, &args.tls_key, args.tls_self_signed) {
+            (Some(cert), Some(key), false) => Some(Tls::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            (None, None, true) => Some(Tls::SelfSigned {
+                names: if args.tls_names.is_empty() {
+                    vec!["localhost".into(), "127.0.0.1".into(), "::1".into()]
+                } else {
+                    args.tls_names.clone()
+                },
+            }),
+            (None, None, false) if args.tls_names.is_empty() => None,
+            (None, None, false) => {
+                return Err("--tls-name: only with --tls-self-signed".into());
+            }
+            _ => return Err("give --tls-cert and --tls-key together, or --tls-self-signed".into()),
+        };
         if args.max_connections == 0 {
             return Err("--max-connections: must be at least 1".into());
         }
@@ -121,6 +182,9 @@ impl Config {
         Ok(Config {
             addr,
             public_url,
+            metrics_addr,
+            checkpoint,
+            tls,
             max_connections: args.max_connections,
             login_client_limit: args.login_client_limit,
             trusted_proxies,
@@ -146,6 +210,9 @@ impl fmt::Debug for Config {
             )
             .field("cors_origin", &self.cors_origin)
             .field("public_url", &self.public_url)
+            .field("metrics_addr", &self.metrics_addr)
+            .field("checkpoint", &self.checkpoint)
+            .field("tls", &self.tls)
             .field("max_connections", &self.max_connections)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("login_client_limit", &self.login_client_limit)

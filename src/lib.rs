@@ -15,8 +15,12 @@ pub mod commands;
 pub mod config;
 /// SQLite storage: the read pool, the one writer, and queries per table.
 pub mod db;
+/// One server per database file: the advisory lock beside it.
+pub mod lock;
 /// The log: lines written to stderr by a thread of their own.
 pub mod logging;
+/// Figures for a monitoring system (`GET /metrics`).
+pub mod metrics;
 /// Password hashing (argon2id) and bearer-token secrets.
 pub mod secrets;
 /// Binds, serves and shuts down.

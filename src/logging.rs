@@ -167,7 +167,11 @@ impl Drop for QueuedLine<'_> {
         if self.buf.is_empty() {
             return;
         }
-        match self.queue.tx.try_send(Msg::Line(std::mem::take(&mut self.buf))) {
+        match self
+            .queue
+            .tx
+            .try_send(Msg::Line(std::mem::take(&mut self.buf)))
+        {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 self.queue.dropped.fetch_add(1, Ordering::Relaxed);
@@ -202,14 +206,21 @@ where
         match self.format {
             Format::Text => {
                 write!(w, "{} {level:>5} ", timestamp())?;
-                let mut fields = TextFields { w: &mut w, first: true, result: Ok(()) };
+                let mut fields = TextFields {
+                    w: &mut w,
+                    first: true,
+                    result: Ok(()),
+                };
                 event.record(&mut fields);
                 fields.result?;
                 w.write_char('\n')
             }
             Format::Json => {
                 write!(w, "{{\"time\":\"{}\",\"level\":\"{level}\"", timestamp())?;
-                let mut fields = JsonFields { w: &mut w, result: Ok(()) };
+                let mut fields = JsonFields {
+                    w: &mut w,
+                    result: Ok(()),
+                };
                 event.record(&mut fields);
                 fields.result?;
                 w.write_str("}\n")
@@ -285,11 +296,7 @@ fn timestamp() -> String {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     let secs = crate::clock::rfc3339(now.as_secs() as i64);
-    format!(
-        "{}.{:03}Z",
-        secs.trim_end_matches('Z'),
-        now.subsec_millis()
-    )
+    format!("{}.{:03}Z", secs.trim_end_matches('Z'), now.subsec_millis())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::{clock, db, secrets};
 
 mod conn;
+mod tls;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
@@ -31,10 +32,18 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
+    // Before the file is opened: a second server must not even migrate it.
+    let lock = crate::lock::acquire(&config.db)?;
+    // A bad certificate or key stops the start before the file is touched.
+    let certificates = match &config.tls {
+        Some(tls) => Some(tls::Certificates::load(tls, &config.db)?),
+        None => None,
+    };
     let opened = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || {
-            let db = db::open(&config.db)?;
+            let own_checkpoints = config.checkpoint == crate::config::Checkpoint::Internal;
+            let db = db::open_with(&config.db, own_checkpoints)?;
             bootstrap_admin(&db, &config)?;
             secrets::warm_up();
             Ok::<_, String>(db)
@@ -83,15 +92,26 @@ pub async fn run(
     let listener = tokio::net::TcpListener::from_std(listener)
         .map_err(|e| format!("cannot serve on {addr}: {e}"))?;
     let accepted = conn::accept(listener, limits);
-    let incoming = futures_util::stream::unfold(accepted, |mut rx| async move {
-        rx.recv().await.map(|c| (Ok::<_, std::io::Error>(c), rx))
+    let mut incoming = match &certificates {
+        Some(c) => tls::handshakes(accepted, c.acceptor()),
+        None => tls::plain(accepted),
+    };
+    reload_on_sighup(certificates.clone())?;
+    let incoming = futures_util::stream::poll_fn(move |cx| {
+        incoming
+            .poll_recv(cx)
+            .map(|c| c.map(Ok::<_, std::io::Error>))
     });
-    let make = warp::hyper::service::make_service_fn(move |c: &conn::Conn| {
+    let make = warp::hyper::service::make_service_fn(move |c: &tls::Incoming| {
         let peer = conn::Peer(c.peer());
         let service = service.clone();
+        let open = crate::metrics::ConnectionGuard::open();
         async move {
             Ok::<_, Infallible>(warp::hyper::service::service_fn(
                 move |mut req: warp::hyper::Request<warp::hyper::Body>| {
+                    // Counted as open until hyper drops this service with
+                    // the connection.
+                    let _ = &open;
                     // The filters read the peer from the request's extensions.
                     req.extensions_mut().insert(peer);
                     let mut service = service.clone();
@@ -100,6 +120,10 @@ pub async fn run(
             ))
         }
     });
+    let metrics_server = match config.metrics_addr {
+        Some(at) => Some(serve_metrics(bind(at)?, config.db.clone())?),
+        None => None,
+    };
     let stopping = Arc::new(tokio::sync::Notify::new());
     let server = warp::hyper::Server::builder(warp::hyper::server::accept::from_stream(incoming))
         .http1_header_read_timeout(config.header_read_timeout)
@@ -111,7 +135,12 @@ pub async fn run(
                 stopping.notify_one();
             }
         });
-    eprintln!("listening on http://{addr}");
+    let scheme = if certificates.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    eprintln!("listening on {scheme}://{addr}");
     // Graceful shutdown waits for every connection, and hyper 0.14 counts
     // one that has not sent a byte yet (a client's spare, a browser's
     // preconnect) until its header timeout: give requests in flight a grace
@@ -128,32 +157,58 @@ pub async fn run(
         }
     };
 
+    if let Some(task) = metrics_server {
+        task.abort();
+    }
     // Requests are done: let the writer finish its queue and close the file.
     drop(ctx);
     tokio::task::spawn_blocking(move || writer.shutdown())
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!("stopped");
+    drop(lock);
     served
 }
 
-/// On first start (no users at all) creates the admin: from the configured
-/// email and password, or `admin@localhost` with a random password printed
-/// once on stderr.
+/// Makes sure the box has an admin. With no admin in the database: creates
+/// the configured one (`VENUE_GROUPS_ADMIN_EMAIL`, with its password or a
+/// random one printed once), or on a database with no users at all
+/// `admin@localhost` with a random password; otherwise says in one line why
+/// it made none. A `demo` database, whose users are not admins, so gets an
+/// admin on its first start too.
 fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
-    let has_users =
-        db::read_blocking(&db.pool, |c| Ok(db::users::count(c)? > 0)).map_err(|e| e.to_string())?;
-    if has_users {
+    let configured = config.admin_email.as_deref().map(str::trim);
+    let (users, admins, configured_is_admin) = db::read_blocking(&db.pool, |c| {
+        let is_admin = match configured {
+            Some(email) => db::users::is_admin_by_email(c, email)?,
+            None => None,
+        };
+        Ok((db::users::count(c)?, db::users::admin_count(c)?, is_admin))
+    })
+    .map_err(|e| e.to_string())?;
+    if admins > 0 {
         return Ok(());
     }
-    let email = config
-        .admin_email
-        .clone()
-        .unwrap_or_else(|| "admin@localhost".to_string());
-    if !crate::api::validate::is_email(email.trim()) {
+    let email = match configured {
+        Some(email) => email.to_string(),
+        None if users == 0 => "admin@localhost".to_string(),
+        None => {
+            eprintln!(
+                "there is no admin: set VENUE_GROUPS_ADMIN_EMAIL (and VENUE_GROUPS_ADMIN_PASSWORD) and restart, or run `venue-groups user create --admin`"
+            );
+            return Ok(());
+        }
+    };
+    if !crate::api::validate::is_email(&email) {
         return Err(format!(
             "VENUE_GROUPS_ADMIN_EMAIL: {email:?} is not an email address"
         ));
+    }
+    if configured_is_admin == Some(false) {
+        eprintln!(
+            "there is no admin, and none was created: {email} (VENUE_GROUPS_ADMIN_EMAIL) belongs to a user who is not an admin; give another email or run `venue-groups user create --admin`"
+        );
+        return Ok(());
     }
     let (password, generated) = match &config.admin_password {
         Some(p) if p.chars().count() >= 8 => (p.clone(), false),
@@ -189,9 +244,73 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
         })
         .map_err(|e| format!("creating the first admin: {e}"))?;
     if generated {
-        eprintln!("created the first admin: {email} with password {password} (shown once; change it by creating another admin)");
+        eprintln!("created the admin {email} with password {password} (shown once; to replace it, make another admin with `venue-groups user create --admin`)");
     } else {
-        eprintln!("created the first admin: {email} (password from VENUE_GROUPS_ADMIN_PASSWORD)");
+        eprintln!("created the admin {email} (password from VENUE_GROUPS_ADMIN_PASSWORD)");
     }
     Ok(())
+}
+
+/// SIGHUP re-reads the TLS certificate and key (a renewed certificate);
+/// without TLS it is only logged, so a `systemctl reload` never kills the
+/// server. Registered before the server says it listens.
+#[cfg(unix)]
+fn reload_on_sighup(certificates: Option<Arc<tls::Certificates>>) -> Result<(), String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hup =
+        signal(SignalKind::hangup()).map_err(|e| format!("cannot listen for SIGHUP: {e}"))?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            match &certificates {
+                Some(c) => {
+                    if let Err(e) = c.reload() {
+                        tracing::warn!("SIGHUP: kept the TLS certificate in use: {e}");
+                    }
+                }
+                None => tracing::info!("SIGHUP: no TLS certificate to re-read"),
+            }
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn reload_on_sighup(_certificates: Option<Arc<tls::Certificates>>) -> Result<(), String> {
+    Ok(())
+}
+
+/// `--metrics-addr`: GET /metrics without a token, nothing else, on a
+/// listener of its own (for a monitoring system on a private network).
+fn serve_metrics(
+    listener: TcpListener,
+    db: std::path::PathBuf,
+) -> Result<tokio::task::JoinHandle<()>, String> {
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let make = hyper::service::make_service_fn(move |_| {
+        let db = db.clone();
+        async move {
+            Ok::<_, Infallible>(hyper::service::service_fn(
+                move |req: hyper::Request<hyper::Body>| {
+                    let answer = if req.uri().path() == "/metrics"
+                        && matches!(*req.method(), hyper::Method::GET | hyper::Method::HEAD)
+                    {
+                        api::health::metrics_text(&db)
+                    } else {
+                        api::error::ApiError::NotFound.into_response()
+                    };
+                    async move { Ok::<_, Infallible>(answer) }
+                },
+            ))
+        }
+    });
+    let server = hyper::Server::from_tcp(listener)
+        .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))?
+        .http1_header_read_timeout(std::time::Duration::from_secs(10))
+        .serve(make);
+    eprintln!("metrics on http://{addr}/metrics");
+    Ok(tokio::spawn(async move {
+        if let Err(e) = server.await {
+            tracing::warn!("metrics listener: {e}");
+        }
+    }))
 }

@@ -547,10 +547,18 @@ async fn demo_fills_an_empty_database_with_logins_that_work_and_refuses_a_second
             (email, password)
         })
         .collect();
-    assert!(logins.len() >= 2, "{stdout}");
+    assert!(logins.len() >= 3, "{stdout}");
     let mut server = Server::start(&db, &[]);
+    assert!(
+        !server.log().contains("admin@localhost") && !server.log().contains("no admin"),
+        "demo made an admin: {}",
+        server.log()
+    );
+    let mut admins = 0;
     for (email, password) in &logins {
         let token = server.token(email, password).await;
+        let (_, me) = server.get("/me", &token).await;
+        admins += usize::from(me["data"]["is_admin"] == true);
         let (status, partners) = server.get("/partners", &token).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
@@ -569,6 +577,7 @@ async fn demo_fills_an_empty_database_with_logins_that_work_and_refuses_a_second
         assert_eq!(status, StatusCode::OK, "{email}");
         assert!(customers["meta"]["total"].as_i64().unwrap() >= 1);
     }
+    assert_eq!(admins, 1, "demo prints one admin login: {stdout}");
     assert!(server.terminate().success());
 
     let mut again = venue_groups(&db);
@@ -930,4 +939,170 @@ async fn sigterm_does_not_wait_for_a_connection_that_never_sent_a_request() {
         !db.with_file_name("venue.db-wal").exists(),
         "the WAL is left behind"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn version_prints_the_version_and_the_schema_version() {
+    let (_dir, db) = temp();
+    let mut c = venue_groups(&db);
+    c.arg("--version");
+
+    let out = run(c);
+
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let schema = include_str!("../schema.sql");
+    let latest = schema
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("-- version: "))
+        .unwrap()
+        .trim();
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!(
+            "venue-groups {} (schema version {latest})",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    assert!(!db.exists(), "--version opens no database");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_on_the_same_file_refuses_with_one_line_and_commands_still_work() {
+    let (dir, db) = temp();
+    let mut first = Server::start(&db, &boss_env());
+    let admin = first.token(BOSS, BOSS_PASSWORD).await;
+
+    let mut second = venue_groups(&db);
+    second.args(["--addr", "127.0.0.1:0"]);
+    let refused = run(second);
+
+    assert!(!refused.status.success());
+    let err = text(&refused.stderr);
+    assert_eq!(lines(&err).len(), 1, "{err:?}");
+    assert!(err.contains("another venue-groups server"), "{err:?}");
+    assert!(err.contains("venue.db"), "{err:?}");
+    // Beside the running server, the commands still work.
+    let mut backup = venue_groups(&db);
+    backup.arg("backup").arg(dir.path().join("copy.db"));
+    let out = run(backup);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut create = venue_groups(&db);
+    create
+        .args(["user", "create", "--email", "late@venue.test"])
+        .args(["--first-name", "Late", "--last-name", "Comer", "--admin"])
+        .env("VENUE_GROUPS_PASSWORD", "late-password-3");
+    let out = run(create);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    first.token("late@venue.test", "late-password-3").await;
+    let (status, _) = first.get("/me", &admin).await;
+    assert_eq!(status, StatusCode::OK, "the first server still serves");
+    // A killed server leaves no lock behind: the kernel drops it.
+    first.child.kill().unwrap();
+    first.wait_exit();
+    let mut after = Server::start(&db, &[]);
+    after.token(BOSS, BOSS_PASSWORD).await;
+    assert!(after.terminate().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_email_of_a_user_who_is_not_an_admin_makes_no_admin_and_says_why() {
+    // A database with a user but no admin (as `user create` without --admin leaves it).
+    let (_dir, db) = temp();
+    let mut create = venue_groups(&db);
+    create
+        .args(["user", "create", "--email", "desk@venue.test"])
+        .args(["--first-name", "Front", "--last-name", "Desk"])
+        .env("VENUE_GROUPS_PASSWORD", "desk-password-1");
+    let out = run(create);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let mut plain = Server::start(&db, &[]);
+    let said: Vec<&String> = plain
+        .seen
+        .iter()
+        .filter(|l| l.contains("no admin"))
+        .collect();
+    assert_eq!(said.len(), 1, "{:#?}", plain.seen);
+    assert!(said[0].contains("VENUE_GROUPS_ADMIN_EMAIL"), "{}", said[0]);
+    assert!(plain.terminate().success());
+
+    let mut refused = Server::start(
+        &db,
+        &[
+            ("VENUE_GROUPS_ADMIN_EMAIL", "Desk@Venue.test"),
+            ("VENUE_GROUPS_ADMIN_PASSWORD", "other-password-2"),
+        ],
+    );
+    let said: Vec<&String> = refused
+        .seen
+        .iter()
+        .filter(|l| l.contains("not an admin"))
+        .collect();
+    assert_eq!(said.len(), 1, "{:#?}", refused.seen);
+    let (status, _) = refused.login("desk@venue.test", "other-password-2").await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the password is unchanged"
+    );
+    let desk = refused.token("desk@venue.test", "desk-password-1").await;
+    let (_, me) = refused.get("/me", &desk).await;
+    assert_eq!(me["data"]["is_admin"], false, "not promoted");
+    assert!(refused.terminate().success());
+
+    // Users exist, but no admin: the configured admin is created.
+    let mut made = Server::start(&db, &boss_env());
+    let boss = made.token(BOSS, BOSS_PASSWORD).await;
+    let (_, me) = made.get("/me", &boss).await;
+    assert_eq!(me["data"]["is_admin"], true);
+    assert!(made.terminate().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_addr_serves_the_figures_without_a_token_and_nothing_else() {
+    let (_dir, db) = temp();
+    let mut server = Server::start_with(&db, &["--metrics-addr", "127.0.0.1:0"], &boss_env());
+    let line = server
+        .seen
+        .iter()
+        .find(|l| l.contains("metrics on http://"))
+        .unwrap_or_else(|| panic!("{:#?}", server.seen))
+        .clone();
+    let metrics = line.split("metrics on ").nth(1).unwrap().trim().to_string();
+    let token = server.token(BOSS, BOSS_PASSWORD).await;
+    let (status, _) = server.get("/me", &token).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let open = server.client.get(&metrics).send().await.unwrap();
+    let status = open.status();
+    let body = open.text().await.unwrap();
+    let main_port = server
+        .client
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap();
+    let other = server
+        .client
+        .get(metrics.replace("/metrics", "/api/internal/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains(
+            r#"venue_groups_http_requests_total{method="GET",route="/api/internal/v1/me",status="200"} 1"#
+        ),
+        "{body}"
+    );
+    assert_eq!(
+        main_port.status(),
+        StatusCode::UNAUTHORIZED,
+        "the API port still wants a token"
+    );
+    assert_eq!(other.status(), StatusCode::NOT_FOUND, "only /metrics there");
+    assert!(server.terminate().success());
 }

@@ -114,7 +114,10 @@ async fn livez(url: &str, n: usize, conns: usize) {
 }
 
 fn request_lines(lines: &[String]) -> usize {
-    lines.iter().filter(|l| l.contains("GET /livez 200 ")).count()
+    lines
+        .iter()
+        .filter(|l| l.contains("GET /livez 200 "))
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,7 +168,11 @@ async fn json_lines_are_one_object_each() {
         .collect();
     let requests: Vec<&serde_json::Value> = objects
         .iter()
-        .filter(|o| o["message"].as_str().is_some_and(|m| m.starts_with("GET /livez 200 ")))
+        .filter(|o| {
+            o["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("GET /livez 200 "))
+        })
         .collect();
     assert_eq!(requests.len(), 3, "{lines:#?}");
     for o in requests {

@@ -14,7 +14,10 @@ use serde_json::{json, Value};
 async fn find(s: &TestServer, list: &str, search: &str) -> (Vec<i64>, i64) {
     let sep = if list.contains('?') { '&' } else { '?' };
     let a = s
-        .get(&format!("{list}{sep}per_page=100&search={search}"), &s.admin)
+        .get(
+            &format!("{list}{sep}per_page=100&search={search}"),
+            &s.admin,
+        )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{list} {search}: {}", a.text);
     let ids = a.body["data"]
@@ -28,7 +31,11 @@ async fn find(s: &TestServer, list: &str, search: &str) -> (Vec<i64>, i64) {
 
 async fn ids(s: &TestServer, list: &str, search: &str) -> Vec<i64> {
     let (ids, total) = find(s, list, search).await;
-    assert_eq!(ids.len() as i64, total, "{list} {search}: one page holds all");
+    assert_eq!(
+        ids.len() as i64,
+        total,
+        "{list} {search}: one page holds all"
+    );
     ids
 }
 
@@ -64,10 +71,7 @@ async fn a_name_is_found_as_staff_type_it_in_any_order_and_case() {
     );
     assert_eq!(ids(&s, &customers(p), "lena").await, [lena, other]);
     // A word is a substring of one field, never of two run together.
-    assert_eq!(
-        ids(&s, &customers(p), "aschmidt").await,
-        Vec::<i64>::new()
-    );
+    assert_eq!(ids(&s, &customers(p), "aschmidt").await, Vec::<i64>::new());
     s.stop().await;
 }
 
@@ -88,10 +92,7 @@ async fn percent_underscore_and_backslash_are_plain_characters() {
     assert_eq!(ids(&s, &customers(p), "%5C").await, [slash]);
     assert_eq!(ids(&s, &customers(p), "x%5Cy%5C").await, [slash]);
     // A double quote means nothing to the index's query language either.
-    assert_eq!(
-        ids(&s, &customers(p), "%22ab%22").await,
-        Vec::<i64>::new()
-    );
+    assert_eq!(ids(&s, &customers(p), "%22ab%22").await, Vec::<i64>::new());
     s.stop().await;
 }
 
@@ -149,7 +150,10 @@ async fn white_space_alone_is_no_search_and_another_partner_is_never_found() {
     // both partners' customers.
     let mut theirs = Vec::new();
     for i in 0..30 {
-        theirs.push(s.customer(&s.admin, q, "Anna", &format!("Berger{i}"), None).await);
+        theirs.push(
+            s.customer(&s.admin, q, "Anna", &format!("Berger{i}"), None)
+                .await,
+        );
     }
 
     assert_eq!(ids(&s, &customers(p), "%20%09%20").await, [mine, other]);
@@ -165,8 +169,12 @@ async fn search_pages_count_every_match() {
     let p = s.partner("Hall").await;
     let mut annas = Vec::new();
     for i in 0..25 {
-        annas.push(s.customer(&s.admin, p, "Anna", &format!("N{i:02}"), None).await);
-        s.customer(&s.admin, p, "Otto", &format!("N{i:02}"), None).await;
+        annas.push(
+            s.customer(&s.admin, p, "Anna", &format!("N{i:02}"), None)
+                .await,
+        );
+        s.customer(&s.admin, p, "Otto", &format!("N{i:02}"), None)
+            .await;
     }
     let a = s
         .get(
@@ -199,7 +207,14 @@ async fn search_pages_count_every_match() {
 /// checked against what the client knows it wrote.
 async fn totals(s: &TestServer, p: i64) -> Vec<i64> {
     let mut out = Vec::new();
-    for q in ["anna", "berger", "anna%20berger", "an%20be", "import", "koch"] {
+    for q in [
+        "anna",
+        "berger",
+        "anna%20berger",
+        "an%20be",
+        "import",
+        "koch",
+    ] {
         out.push(find(s, &customers(p), q).await.1);
     }
     out

@@ -1,4 +1,4 @@
-//! `/livez` and `/healthz`.
+//! `/livez`, `/healthz` and `/metrics`.
 
 use super::error::ApiError;
 use super::{reply, Ctx};
@@ -21,4 +21,20 @@ pub async fn healthz(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     .await
     .map_err(|_| ApiError::Unavailable)?;
     Ok(livez())
+}
+
+/// GET /metrics (admins; `--metrics-addr` serves it without a token).
+pub async fn metrics(ctx: &Ctx, req: super::request::Request) -> Result<Response<Body>, ApiError> {
+    ctx.read(&req, |_, _| Ok(())).await?;
+    Ok(metrics_text(&ctx.config.db))
+}
+
+/// The rendered figures as a text/plain answer.
+pub fn metrics_text(db: &std::path::Path) -> Response<Body> {
+    let mut response = Response::new(Body::from(crate::metrics::METRICS.render(db)));
+    response.headers_mut().insert(
+        warp::http::header::CONTENT_TYPE,
+        warp::http::HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
+    );
+    response
 }

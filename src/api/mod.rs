@@ -24,6 +24,7 @@ pub mod validate;
 
 use crate::config::Config;
 use crate::db::{self, Pool, Writer};
+use crate::metrics::METRICS;
 use auth::{Principal, Throttle};
 use error::ApiError;
 use request::Request;
@@ -55,6 +56,7 @@ impl Ctx {
     /// Builds the shared state; argon2 may use all cores but one.
     pub fn new(pool: Pool, writer: Writer, config: Config) -> Ctx {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        METRICS.register_routes(routes::ROUTES.iter().map(routes::Route::labels));
         Ctx {
             pool,
             writer,
@@ -131,8 +133,12 @@ where
 {
     let started = Instant::now();
     let cors = allowed_origin(&ctx.config, &headers);
+    let mut labels = crate::metrics::UNMATCHED;
+    let mut login = false;
     let mut response = match routes::resolve(&method, &path) {
         Resolved::Found(route, params) => {
+            labels = route.labels();
+            login = route.endpoint == Endpoint::Login;
             let client = client_address(&ctx.config, peer, &headers);
             let req = Request {
                 route,
@@ -157,11 +163,25 @@ where
             }
         }
         Resolved::NotFound => match crate::assets::serve(&method, &path, &headers) {
-            Some(asset) => asset,
+            Some(asset) => {
+                labels = crate::metrics::ADMIN_PAGE;
+                asset
+            }
             None => ApiError::NotFound.into_response(),
         },
     };
     secure(cors, &mut response);
+    if ctx.config.tls.is_some() {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    let status = response.status().as_u16();
+    METRICS.request(labels, status, started.elapsed());
+    if login {
+        METRICS.login(status);
+    }
     tracing::info!(
         "{} {} {} {:.1}ms",
         method,
@@ -271,6 +291,7 @@ async fn dispatch(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
         MembersExport => members::export(ctx, req).await,
         CustomersImport => imports::import(ctx, req).await,
         AuditList | AuditAll => audit::list(ctx, req).await,
+        Metrics => health::metrics(ctx, req).await,
     }
 }
 

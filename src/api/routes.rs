@@ -87,6 +87,7 @@ pub enum Endpoint {
     CustomersImport,
     AuditList,
     AuditAll,
+    Metrics,
 }
 
 /// What a route reads from the query string.
@@ -199,6 +200,7 @@ macro_rules! api {
 pub static ROUTES: &[Route] = &[
     route(Verb::Get, "/livez", Endpoint::Livez, Guard::Public, "Liveness: the process serves").reply("Status").about("`200 {\"status\": \"ok\"}` while the process serves; touches nothing else."),
     route(Verb::Get, "/healthz", Endpoint::Healthz, Guard::Public, "Health: the database answers").reply("Status").about("`200` when the database answers, else `503`."),
+    route(Verb::Get, "/metrics", Endpoint::Metrics, Guard::Admin, "Figures for a monitoring system, Prometheus text format").reply("Metrics").about("Prometheus text format: requests by route and status, latency by route, the writer's queue and commits, logins, open connections, database and WAL size. Also served without a token on `--metrics-addr`."),
     route(Verb::Get, "/api/openapi.json", Endpoint::OpenApi, Guard::Public, "This OpenAPI document").reply("OpenApi"),
     route(Verb::Post, api!("/auth/login"), Endpoint::Login, Guard::Public, "Log in and get a bearer token").body("Login").reply("Session").about("The token is shown once. After 5 failed attempts for one email from one client address within 60 s, every further attempt for it from there in that window is `429`, even with the right password; a success clears the count. The email is matched trimmed and ignoring case."),
     route(Verb::Post, api!("/auth/logout"), Endpoint::Logout, Guard::User, "Revoke the token used").body("Empty").reply("Revoked").about("The token used stops working at once; the user's other tokens keep working."),
@@ -288,6 +290,13 @@ fn match_path(pattern: &[&str], path: &[&str]) -> Option<Params> {
 /// every pattern on every request as a fifth of a point read's work).
 static PATTERNS: std::sync::LazyLock<Vec<Vec<&'static str>>> =
     std::sync::LazyLock::new(|| ROUTES.iter().map(|r| r.path.split('/').collect()).collect());
+
+impl Route {
+    /// The labels the metrics count this route's requests under.
+    pub fn labels(&self) -> crate::metrics::RouteLabels {
+        (self.method.as_str(), self.path)
+    }
+}
 
 /// Finds the route for a request. HEAD is served as GET.
 pub fn resolve(method: &Method, path: &str) -> Resolved {

@@ -46,9 +46,23 @@ pub struct Db {
 }
 
 /// Opens (creating if missing) and migrates the database, then starts the
-/// writer. The error is one line for the operator.
+/// writer and the checkpoint thread. The error is one line for the operator.
 pub fn open(path: &Path) -> Result<Db, String> {
+    open_with(path, true)
+}
+
+/// [`open`]; with `checkpoints` false the server never copies the WAL back
+/// into the file, not even on close, and leaves that to another process
+/// (Litestream), which must then see every frame first.
+pub fn open_with(path: &Path, checkpoints: bool) -> Result<Db, String> {
     let conn = open_writer_connection(path)?;
+    if !checkpoints {
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .map_err(|e| format!("cannot open database {}: {e}", path.display()))?;
+    }
     // The checkpoint thread copies the WAL back; the writer's commits
     // should not (see checkpoint.rs).
     conn.execute_batch("PRAGMA wal_autocheckpoint = 0")
@@ -76,7 +90,13 @@ pub fn open(path: &Path) -> Result<Db, String> {
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     Ok(Db {
         pool,
-        writer: Writer::start(conn, Some(checkpoint::Checkpointer::start(path)?)),
+        writer: Writer::start(
+            conn,
+            match checkpoints {
+                true => Some(checkpoint::Checkpointer::start(path)?),
+                false => None,
+            },
+        ),
     })
 }
 

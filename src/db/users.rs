@@ -109,6 +109,21 @@ pub fn count(c: &Connection) -> rusqlite::Result<i64> {
     c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))
 }
 
+/// How many admins there are (the bootstrap makes one when there are none).
+pub fn admin_count(c: &Connection) -> rusqlite::Result<i64> {
+    c.query_row("SELECT count(*) FROM users WHERE is_admin = 1", [], |r| {
+        r.get(0)
+    })
+}
+
+/// Whether the user with this email (any case) is an admin; `None` when
+/// there is no such user.
+pub fn is_admin_by_email(c: &Connection, email: &str) -> rusqlite::Result<Option<bool>> {
+    c.prepare_cached("SELECT is_admin FROM users WHERE email_key = ?1")?
+        .query_row([fold(email)], |r| r.get(0))
+        .optional()
+}
+
 /// Creates a user; a taken email is a 422.
 pub fn create(c: &Connection, u: &NewUser<'_>, now: &str) -> Result<UserId, ApiError> {
     c.prepare_cached(

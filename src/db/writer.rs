@@ -2,6 +2,7 @@
 //! write job, with group commit (see the module docs of `db`).
 
 use crate::api::error::ApiError;
+use crate::metrics::METRICS;
 use rusqlite::Connection;
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -113,6 +114,7 @@ impl Writer {
         self.jobs
             .send(Some(job(f, answer)))
             .map_err(|_| ApiError::internal("the writer has stopped"))?;
+        METRICS.writer_queue.inc();
         answered
             .await
             .map_err(|_| ApiError::internal("a write job panicked"))?
@@ -128,6 +130,7 @@ impl Writer {
         self.jobs
             .send(Some(job(f, answer)))
             .map_err(|_| ApiError::internal("the writer has stopped"))?;
+        METRICS.writer_queue.inc();
         answered
             .blocking_recv()
             .map_err(|_| ApiError::internal("a write job panicked"))?
@@ -167,14 +170,20 @@ fn run(
                 break;
             }
             match queue.recv() {
-                Ok(Some(job)) => pending.push_back(job),
+                Ok(Some(job)) => {
+                    METRICS.writer_queue.dec();
+                    pending.push_back(job)
+                }
                 Ok(None) => stopping = true,
                 Err(_) => break, // every handle dropped: shut down
             }
         }
         while pending.len() < MAX_BATCH {
             match queue.try_recv() {
-                Ok(Some(job)) => pending.push_back(job),
+                Ok(Some(job)) => {
+                    METRICS.writer_queue.dec();
+                    pending.push_back(job)
+                }
                 Ok(None) => stopping = true,
                 Err(_) => break,
             }
@@ -262,8 +271,16 @@ fn run_batch(conn: &Connection, pending: &mut VecDeque<Job>) {
         }
         return;
     }
+    METRICS.writer_batch.observe(done.len() as f64);
+    let committing = std::time::Instant::now();
     let outcome = match exec(conn, "COMMIT") {
-        Ok(()) => Outcome::Committed,
+        Ok(()) => {
+            METRICS
+                .commit_seconds
+                .observe(committing.elapsed().as_secs_f64());
+            METRICS.commits.inc();
+            Outcome::Committed
+        }
         Err(e) => {
             tracing::warn!("commit failed: {e}");
             rollback_if_open(conn);

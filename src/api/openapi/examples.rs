@@ -117,6 +117,7 @@ pub(super) fn examples() -> Map<String, Value> {
     put("MemberAdd", json!({"customer_id": 7}));
     put("MembersBatch", json!({"add": [7, 8, 9], "remove": [4]}));
     put("CsvImport", json!("first_name;last_name;email;phone\nAnna;Berger;anna.berger@example.com;+43 660 1234567\nJonas;Huber;;\n"));
+    put("Metrics", json!("# TYPE venue_groups_http_requests_total counter\nvenue_groups_http_requests_total{route=\"GET /livez\",status=\"200\"} 12\n"));
     put("CsvExport", json!("id,first_name,last_name,email,phone,added_at\r\n7,Anna,Berger,anna.berger@example.com,+43 660 1234567,2026-11-27T17:40:12Z\r\n"));
     put("Error", json!({"message": "This action is unauthorized."}));
     put(

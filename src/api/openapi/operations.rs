@@ -189,7 +189,7 @@ fn parameters(route: &Route) -> Vec<Value> {
 pub(super) fn reply_schema(route: &Route) -> String {
     if route.list {
         format!("{}Page", route.reply)
-    } else if matches!(route.reply, "Status" | "OpenApi" | "CsvExport") {
+    } else if matches!(route.reply, "Status" | "OpenApi" | "CsvExport" | "Metrics") {
         route.reply.to_string()
     } else {
         format!("{}Resource", route.reply)
@@ -217,6 +217,14 @@ pub(super) fn operation(route: &Route, examples: &Map<String, Value>) -> Value {
             "content": {"text/csv": {
                 "schema": schema_ref("CsvExport"),
                 "example": examples["CsvExport"],
+            }},
+        })
+    } else if route.reply == "Metrics" {
+        json!({
+            "description": "OK: Prometheus text exposition format 0.0.4",
+            "content": {"text/plain": {
+                "schema": schema_ref("Metrics"),
+                "example": examples["Metrics"],
             }},
         })
     } else {

@@ -269,6 +269,11 @@ pub(super) fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<S
             "description": "RFC 4180 CSV, UTF-8: a header row `id,first_name,last_name,email,phone,added_at` and one row per member in id order. A cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`.",
             "examples": [e("CsvExport")],
         },
+        "Metrics": {
+            "type": "string",
+            "description": "Prometheus text format 0.0.4: venue_groups_http_requests_total, venue_groups_http_request_duration_seconds, venue_groups_writer_queue_depth, venue_groups_writer_batch_size, venue_groups_db_commits_total, venue_groups_db_commit_seconds, venue_groups_logins_total, venue_groups_open_connections, venue_groups_database_bytes, venue_groups_wal_bytes, venue_groups_build_info",
+            "examples": [e("Metrics")],
+        },
         "CsvImport": {
             "type": "string", "format": "binary", "contentMediaType": "text/csv",
             "description": "UTF-8 CSV (byte-order mark allowed), separated by `,` or `;` (taken from the header row). The header names columns among first_name, last_name, email, phone in any order; first_name and last_name are required. Up to 5 MB.",
