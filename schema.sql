@@ -347,6 +347,7 @@ END;
 CREATE TRIGGER customers_count_delete AFTER DELETE ON customers
 BEGIN
     UPDATE partners SET customers_count = customers_count - 1 WHERE id = OLD.partner_id;
+END;
 
 -- version: 5
 
