@@ -96,8 +96,8 @@ export const audit = {
 
 export const users = {
   list: (partnerId, query) => request('GET', `${partnerPath(partnerId)}/users`, { query }),
-  get: (partnerId, userId) => request('GET', `${partnerPath(partnerId)}/users/${enc(userId)}`),
   create: (partnerId, body) => request('POST', `${partnerPath(partnerId)}/users`, { body }),
+  all: (partnerId) => allPages((query) => users.list(partnerId, query)),
   // Admin only (API.md, "Admin only"); both replace the whole set.
   getAny: (userId) => request('GET', `/users/${enc(userId)}`),
   setPermissions: (userId, permissions) => request('PUT', `/users/${enc(userId)}/permissions`, { body: { permissions } }),

@@ -33,7 +33,7 @@ const VIEWS = {
   customers: { render: customersView, title: 'Customers', nav: 'customers', allowed: () => can('customers.read'), partner: true },
   customer: { render: customerView, title: 'Customer', nav: 'customers', allowed: () => can('customers.read'), partner: true },
   users: { render: usersView, title: 'Users', nav: 'users', allowed: () => can('users.read'), partner: true },
-  user: { render: userView, title: 'User', nav: 'users', allowed: () => can('users.read'), partner: true },
+  user: { render: userView, title: 'User', nav: 'users', allowed: isAdmin, partner: true },
 };
 const NAV_ORDER = ['groups', 'customers', 'users', 'partners'];
 
@@ -189,6 +189,8 @@ async function logout() {
     // Forget the token either way; a server that can't be reached can't be helped here.
   }
   token.clear({ share: true });
+  // Whoever logs in next starts at the start page, not on this person's last one.
+  history.replaceState(null, '', '#/');
   showLogin();
   announce(t('You are logged out.'));
 }

@@ -29,25 +29,22 @@ const FIELDS = { name: 'Name', description: 'Description' };
 function nameBook(partnerId) {
   const users = new Map();
   const customers = new Map();
+  // Non-admins have no route to one user: the partner's list, read once.
+  let staff = null;
 
   async function userName(id) {
     if (id === session.user?.id) return t('{name} (you)', { name: fullName(session.user) || session.user.email });
     try {
-      if (can('users.read')) {
-        const { data } = await api.users.get(partnerId, id);
-        return fullName(data) || data.email;
+      let found = null;
+      if (isAdmin()) {
+        found = (await api.users.getAny(id)).data;
+      } else if (can('users.read')) {
+        staff ??= api.users.all(partnerId);
+        found = (await staff).find((u) => u.id === id);
       }
-    } catch (error) {
-      if (error.status !== 404 || !isAdmin()) return t('user {id}', { id });
-    }
-    if (isAdmin()) {
-      // An admin working for a partner without being attached to it.
-      try {
-        const { data } = await api.users.getAny(id);
-        return fullName(data) || data.email;
-      } catch {
-        // Deleted or unreadable: the id is all there is.
-      }
+      if (found) return fullName(found) || found.email;
+    } catch {
+      // Gone, or not to be read: the id is all there is.
     }
     return t('user {id}', { id });
   }

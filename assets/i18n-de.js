@@ -235,15 +235,12 @@ All users	Alle Benutzer
 Loading the user…	Benutzer wird geladen …
 Permissions	Berechtigungen
 An administrator: may do everything, for every partner.	Administrator: darf alles, für jeden Partner.
-No permissions yet.	Noch keine Berechtigungen.
-Only an administrator can change permissions.	Nur Administratoren können Berechtigungen ändern.
 Save permissions	Berechtigungen speichern
 Permissions of {name} saved.	Berechtigungen von {name} gespeichert.
 What {name} may do	Was {name} darf
 Works for	Arbeitet für
 Save partners	Partner speichern
 Partners of {name} saved.	Partner von {name} gespeichert.
-This user does not work for this partner (any more).	Dieser Benutzer arbeitet (nicht mehr) für diesen Partner.
 The user could not be loaded.	Der Benutzer konnte nicht geladen werden.
 See groups and their members	Gruppen und ihre Mitglieder sehen
 Create groups	Gruppen anlegen
@@ -276,4 +273,5 @@ Partner	Partner
 Log out	Abmelden
 Working…	Wird bearbeitet …
 Sections	Bereiche
+This user does not exist (any more).	Diesen Benutzer gibt es nicht (mehr).
 `.split('\n').filter(Boolean).map((line) => line.split('\t')));

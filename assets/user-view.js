@@ -1,11 +1,11 @@
-// One staff account: what it may do. Admins tick permissions (in plain
-// words) and the partners it works for; others with users.read see them.
+// One staff account (admins only: the API shows one user to admins): what it
+// may do, ticked in plain words, and the partners it works for.
 
 import * as api from './api.js';
 import { fullName, h, oneAtATime, panel, viewShell } from './dom.js';
 import { t } from './i18n.js';
 import { announce, showError } from './notify.js';
-import { isAdmin, session } from './session.js';
+import { session } from './session.js';
 
 // API.md's permission strings, by area, each said as what it lets someone do.
 export const PERMISSION_GROUPS = [
@@ -39,7 +39,7 @@ function checkbox(testid, value, label, checked) {
     h('label', { for: id }, label));
 }
 
-export function userView(root, { partnerId, id: userId, alive }) {
+export function userView(root, { id: userId, alive }) {
   const { section, title } = viewShell(t('User'));
   section.prepend(h('p', { class: 'back' }, h('a', { href: '#/users', id: 'back-to-users' }, `← ${t('All users')}`)));
   const loading = h('p', { id: 'user-loading' }, t('Loading the user…'));
@@ -53,14 +53,6 @@ export function userView(root, { partnerId, id: userId, alive }) {
         h('p', { id: 'user-permission-list' }, t('An administrator: may do everything, for every partner.')));
     }
     const held = new Set(user.permissions ?? []);
-    if (!isAdmin()) {
-      const lines = PERMISSION_GROUPS.flatMap(([, items]) => items.filter(([p]) => held.has(p)).map(([, label]) => t(label)));
-      return panel('user-permissions', t('Permissions'),
-        lines.length
-          ? h('ul', { id: 'user-permission-list' }, lines.map((line) => h('li', {}, line)))
-          : h('p', { id: 'user-permission-list' }, t('No permissions yet.')),
-        h('p', { class: 'hint' }, t('Only an administrator can change permissions.')));
-    }
     const form = h('form', { id: 'user-permissions-form', class: 'form' },
       PERMISSION_GROUPS.map(([area, items]) => h('fieldset', { class: 'checks' },
         h('legend', {}, t(area)),
@@ -100,21 +92,21 @@ export function userView(root, { partnerId, id: userId, alive }) {
     return panel('user-partners', t('Partners'), form);
   }
 
-  api.users.get(partnerId, userId).then(({ data: user }) => {
+  api.users.getAny(userId).then(({ data: user }) => {
     if (!alive()) return;
     title.textContent = fullName(user) || user.email;
     document.title = `${title.textContent} · venue-groups`;
     content.append(
       h('dl', { class: 'summary' }, h('div', {}, h('dt', {}, t('Email')), h('dd', { class: 'email' }, user.email))),
       permissionsPanel(user),
-      isAdmin() && !user.is_admin ? partnersPanel(user) : null,
+      user.is_admin ? null : partnersPanel(user),
     );
     loading.hidden = true;
     content.hidden = false;
   }, (error) => {
     if (!alive()) return;
     loading.textContent = error.status === 404
-      ? t('This user does not work for this partner (any more).')
+      ? t('This user does not exist (any more).')
       : t('The user could not be loaded.');
     if (error.status !== 404) showError(error);
   });

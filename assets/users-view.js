@@ -24,7 +24,10 @@ export function usersView(root, { partnerId, alive }) {
     alive,
     load: (query) => api.users.list(partnerId, query),
     row: (user) => h('tr', { testid: 'user-row', 'data-user-id': user.id },
-      cell(t('Name'), h('a', { href: `#/users/${user.id}`, testid: 'user-name' }, fullName(user) || user.email)),
+      // Only admins can see (and change) what a user may do.
+      cell(t('Name'), isAdmin()
+        ? h('a', { href: `#/users/${user.id}`, testid: 'user-name' }, fullName(user) || user.email)
+        : h('span', { testid: 'user-name' }, fullName(user) || user.email)),
       cell(t('Email'), email(user.email, 'user-email'))),
   });
   section.append(list.element);

@@ -31,7 +31,8 @@ async fn a_member_is_marked_in_find_and_add_many_and_adding_again_says_so() {
         p.text_is("status", "Ada Lovelace is already a member of “Regulars”.").await?;
         p.text_is("group-customers-count", "1").await?;
 
-        other.click().await?;
+        // The results were drawn again: find Adam anew.
+        p.click(&format!("[data-testid=customer-result][data-customer-id='{adam}']")).await?;
         p.text_is("group-customers-count", "2").await?;
         p.text_is("status", "Adam Smith added to “Regulars”.").await?;
         // Now he is marked too, and focus stayed on his result.

@@ -345,7 +345,7 @@ async fn the_group_history_names_who_removed_whom_even_after_a_deletion() {
         assert_eq!(entries[1][2], "Ada Lovelace (deleted since)");
         assert_eq!(entries[1][3], "Test User");
         assert_eq!(entries[2][0], "group.created");
-        assert_eq!(entries[2][3], "Admin (you)");
+        assert_eq!(entries[2][3], "Admin User (you)");
         assert_eq!(entries[2][6], json!(["Name: “Regulars”"]));
         for entry in entries.as_array().unwrap() {
             assert!(common::is_utc_timestamp(&entry[4]), "{entry}");
@@ -370,7 +370,7 @@ async fn the_group_history_names_who_removed_whom_even_after_a_deletion() {
         let top = p
             .el("[data-testid=history-entry]:first-child [data-testid=history-who]")
             .await?;
-        assert_eq!(top.text().await?, "Admin (you)");
+        assert_eq!(top.text().await?, "Admin User (you)");
         Ok(())
     })
     .await;
