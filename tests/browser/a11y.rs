@@ -87,6 +87,25 @@ async fn axe_finds_nothing_serious_on_any_view() {
     run("axe", DESKTOP, |p| every_view_passes_axe(p, "en")).await;
 }
 
+// The check above can fail: axe reports a violation planted in the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_reports_a_planted_violation() {
+    run("axe-planted", DESKTOP, |p| async move {
+        p.open("").await?;
+        p.shown("login-form").await?;
+        p.js("const b = document.createElement('button'); b.id = 'planted';
+              document.getElementById('main').append(b); return null;")
+            .await?;
+        let found = p.axe().await?;
+        assert!(
+            found.iter().any(|f| f.starts_with("button-name") && f.contains("#planted")),
+            "{found:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axe_finds_nothing_serious_on_any_view_in_german_on_a_phone() {
     run_in("axe-de-phone", (375, 740), "de-DE,de", |p| {
