@@ -211,3 +211,140 @@ WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
 BEGIN
     SELECT RAISE(ABORT, 'audit entries are append-only');
 END;
+
+-- version: 4
+
+-- Ids are never reused: an id, once deleted, is never given to another
+-- partner, user, customer or group, so a stale URL, audit entry or export
+-- in flight can never land on someone else's row. Without AUTOINCREMENT
+-- SQLite hands out max(id) + 1, which reuses the id of the newest row once
+-- it is deleted. SQLite cannot add AUTOINCREMENT to a table, so each one is
+-- rebuilt with the same columns and rows (the migration runs with foreign
+-- keys off, and checks them before it commits). The triggers that name
+-- these tables are dropped first and made again at the end.
+DROP TRIGGER group_customers_same_partner;
+DROP TRIGGER group_customers_count_insert;
+DROP TRIGGER group_customers_count_delete;
+DROP TRIGGER groups_count_insert;
+DROP TRIGGER groups_count_delete;
+DROP TRIGGER customers_count_insert;
+DROP TRIGGER customers_count_delete;
+
+CREATE TABLE partners_v4 (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    name             TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 255),
+    groups_count     INTEGER NOT NULL DEFAULT 0 CHECK (groups_count >= 0),
+    customers_count  INTEGER NOT NULL DEFAULT 0 CHECK (customers_count >= 0),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL
+);
+INSERT INTO partners_v4 (id, name, groups_count, customers_count, created_at, updated_at)
+SELECT id, name, groups_count, customers_count, created_at, updated_at FROM partners;
+DROP TABLE partners;
+ALTER TABLE partners_v4 RENAME TO partners;
+
+CREATE TABLE users_v4 (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    email         TEXT NOT NULL,
+    email_key     TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    first_name    TEXT NOT NULL,
+    last_name     TEXT NOT NULL,
+    is_admin      INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+    search_key    TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+INSERT INTO users_v4 (id, email, email_key, password_hash, first_name, last_name, is_admin,
+                      search_key, created_at, updated_at)
+SELECT id, email, email_key, password_hash, first_name, last_name, is_admin,
+       search_key, created_at, updated_at FROM users;
+DROP TABLE users;
+ALTER TABLE users_v4 RENAME TO users;
+
+CREATE TABLE customers_v4 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    partner_id  INTEGER NOT NULL REFERENCES partners (id) ON DELETE RESTRICT,
+    first_name  TEXT NOT NULL CHECK (length(first_name) BETWEEN 1 AND 255),
+    last_name   TEXT NOT NULL CHECK (length(last_name) BETWEEN 1 AND 255),
+    email       TEXT,
+    email_key   TEXT,
+    phone       TEXT CHECK (phone IS NULL OR length(phone) <= 50),
+    search_key  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    CHECK ((email IS NULL) = (email_key IS NULL))
+);
+INSERT INTO customers_v4 (id, partner_id, first_name, last_name, email, email_key, phone,
+                          search_key, created_at, updated_at)
+SELECT id, partner_id, first_name, last_name, email, email_key, phone,
+       search_key, created_at, updated_at FROM customers;
+DROP TABLE customers;
+ALTER TABLE customers_v4 RENAME TO customers;
+CREATE UNIQUE INDEX customers_email_per_partner ON customers (partner_id, email_key);
+CREATE INDEX customers_by_partner ON customers (partner_id, id);
+
+CREATE TABLE groups_v4 (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    partner_id       INTEGER NOT NULL REFERENCES partners (id) ON DELETE RESTRICT,
+    name             TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 255),
+    name_key         TEXT NOT NULL,
+    description      TEXT CHECK (description IS NULL OR length(description) <= 2000),
+    customers_count  INTEGER NOT NULL DEFAULT 0 CHECK (customers_count >= 0),
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL
+);
+INSERT INTO groups_v4 (id, partner_id, name, name_key, description, customers_count,
+                       created_at, updated_at)
+SELECT id, partner_id, name, name_key, description, customers_count,
+       created_at, updated_at FROM groups;
+DROP TABLE groups;
+ALTER TABLE groups_v4 RENAME TO groups;
+CREATE UNIQUE INDEX groups_name_per_partner ON groups (partner_id, name_key);
+CREATE INDEX groups_by_partner ON groups (partner_id, id);
+
+-- The triggers of version 1, as they were.
+CREATE TRIGGER group_customers_same_partner
+BEFORE INSERT ON group_customers
+WHEN (SELECT partner_id FROM groups WHERE id = NEW.group_id)
+     IS NOT (SELECT partner_id FROM customers WHERE id = NEW.customer_id)
+BEGIN
+    SELECT RAISE(ABORT, 'group and customer belong to different partners');
+END;
+
+CREATE TRIGGER group_customers_count_insert
+AFTER INSERT ON group_customers
+BEGIN
+    UPDATE groups SET customers_count = customers_count + 1 WHERE id = NEW.group_id;
+    INSERT INTO group_customer_blocks (group_id, block, members)
+    VALUES (NEW.group_id, NEW.customer_id >> 10, 1)
+    ON CONFLICT (group_id, block) DO UPDATE SET members = members + 1;
+END;
+
+CREATE TRIGGER group_customers_count_delete
+AFTER DELETE ON group_customers
+BEGIN
+    UPDATE groups SET customers_count = customers_count - 1 WHERE id = OLD.group_id;
+    UPDATE group_customer_blocks SET members = members - 1
+    WHERE group_id = OLD.group_id AND block = OLD.customer_id >> 10;
+END;
+
+CREATE TRIGGER groups_count_insert AFTER INSERT ON groups
+BEGIN
+    UPDATE partners SET groups_count = groups_count + 1 WHERE id = NEW.partner_id;
+END;
+
+CREATE TRIGGER groups_count_delete AFTER DELETE ON groups
+BEGIN
+    UPDATE partners SET groups_count = groups_count - 1 WHERE id = OLD.partner_id;
+END;
+
+CREATE TRIGGER customers_count_insert AFTER INSERT ON customers
+BEGIN
+    UPDATE partners SET customers_count = customers_count + 1 WHERE id = NEW.partner_id;
+END;
+
+CREATE TRIGGER customers_count_delete AFTER DELETE ON customers
+BEGIN
+    UPDATE partners SET customers_count = customers_count - 1 WHERE id = OLD.partner_id;
+END;

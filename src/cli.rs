@@ -64,6 +64,23 @@ pub struct ServeArgs {
     #[arg(long, env = "VENUE_GROUPS_CORS_ORIGIN")]
     pub cors_origin: Option<String>,
 
+    /// Connections open at once; past it a connection is answered 503 and closed.
+    #[arg(long, env = "VENUE_GROUPS_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// A reverse proxy (IP address; repeatable or comma-separated) whose
+    /// X-Forwarded-For names the client for the login throttle.
+    #[arg(
+        long = "trusted-proxy",
+        env = "VENUE_GROUPS_TRUSTED_PROXY",
+        value_name = "ADDR"
+    )]
+    pub trusted_proxies: Vec<String>,
+
+    /// Failed logins from one client address within 60 s before every login from it is 429.
+    #[arg(long, env = "VENUE_GROUPS_LOGIN_CLIENT_LIMIT", default_value_t = 100)]
+    pub login_client_limit: usize,
+
     /// Log filter (e.g. `info`, `warn`, `venue_groups=debug`).
     #[arg(long, env = "VENUE_GROUPS_LOG", default_value = "info")]
     pub log: String,

@@ -3,7 +3,7 @@
 
 use crate::cli::ServeArgs;
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,6 +26,24 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// How long a client may take to send a request's body.
     pub body_read_timeout: Duration,
+    /// Connections open at once; past it, `503` and the connection closed.
+    pub max_connections: usize,
+    /// A connection on which no byte moves for this long is closed (an
+    /// idle keep-alive, or a client that stopped reading an export).
+    pub idle_timeout: Duration,
+    /// Request body bytes held at once, over all requests; past it, `503`.
+    pub max_body_bytes_in_flight: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Failed logins from one client address within a minute, any emails,
+    /// before every login from it is `429`.
+    pub login_client_limit: usize,
+    /// Logins waiting for (or in) password checking; past it, `503`.
+    pub max_pending_logins: usize,
+    /// CSV exports streaming at once, server-wide (`503` past it) and per
+    /// user (`429` past it).
+    pub max_exports: usize,
+    pub max_exports_per_user: usize,
 }
 
 impl Config {
@@ -40,6 +58,14 @@ impl Config {
             cors_origin: None,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            idle_timeout: Duration::from_secs(30),
+            max_body_bytes_in_flight: 64 * 1024 * 1024,
+            trusted_proxies: Vec::new(),
+            login_client_limit: 100,
+            max_pending_logins: 64,
+            max_exports: 64,
+            max_exports_per_user: 2,
         }
     }
 
@@ -64,8 +90,28 @@ impl Config {
                 ));
             }
         }
+        if args.max_connections == 0 {
+            return Err("--max-connections: must be at least 1".into());
+        }
+        if args.login_client_limit == 0 {
+            return Err("--login-client-limit: must be at least 1".into());
+        }
+        let trusted_proxies = args
+            .trusted_proxies
+            .iter()
+            .flat_map(|list| list.split(','))
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse::<IpAddr>()
+                    .map_err(|_| format!("--trusted-proxy: {a:?} is not an IP address"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Config {
             addr,
+            max_connections: args.max_connections,
+            login_client_limit: args.login_client_limit,
+            trusted_proxies,
             token_ttl,
             admin_email: args.admin_email.clone(),
             admin_password: args.admin_password.clone(),
@@ -87,7 +133,10 @@ impl fmt::Debug for Config {
                 &self.admin_password.as_ref().map(|_| "<redacted>"),
             )
             .field("cors_origin", &self.cors_origin)
-            .finish()
+            .field("max_connections", &self.max_connections)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("login_client_limit", &self.login_client_limit)
+            .finish_non_exhaustive()
     }
 }
 

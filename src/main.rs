@@ -32,6 +32,7 @@ fn serve(cli: &Cli, args: &venue_groups::cli::ServeArgs) -> Result<(), String> {
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    raise_open_files_limit(config.max_connections);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Blocking work waits on 8 read connections and the argon2 permits;
@@ -93,3 +94,34 @@ fn limit_malloc_caching() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_caching() {}
+
+/// Each connection is a file descriptor, and the usual soft limit (1024)
+/// is no more than the default connection cap: raise the soft limit to the
+/// hard one, so the cap, not `accept` failing, is what a crowd meets.
+#[cfg(unix)]
+fn raise_open_files_limit(connections: usize) {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit read and write the struct passed only.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return;
+        }
+        let wanted = (connections as libc::rlim_t).saturating_add(256);
+        if limit.rlim_cur < wanted && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max.min(wanted.max(limit.rlim_cur));
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+    if limit.rlim_cur < connections as libc::rlim_t {
+        tracing::warn!(
+            "only {} open files allowed: fewer connections than --max-connections will be served",
+            limit.rlim_cur
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_open_files_limit(_connections: usize) {}

@@ -4,6 +4,8 @@
 use crate::api::{self, Ctx};
 use crate::config::Config;
 use crate::{clock, db, secrets};
+
+mod conn;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
@@ -48,28 +50,54 @@ pub async fn run(
         .and(warp::path::full())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(warp::header::headers_cloned())
+        .and(warp::ext::optional::<conn::Peer>())
         .and(warp::body::stream())
         .then({
             let ctx = ctx.clone();
-            move |method, path: warp::path::FullPath, query, headers, body| {
+            move |method,
+                  path: warp::path::FullPath,
+                  query,
+                  headers,
+                  peer: Option<conn::Peer>,
+                  body| {
                 api::handle(
                     ctx.clone(),
                     method,
                     path.as_str().to_string(),
                     query,
                     headers,
+                    peer.map(|p| p.0),
                     body,
                 )
             }
         });
     let service = warp::service(routes);
-    let make = warp::hyper::service::make_service_fn(move |_| {
+    let limits = conn::Limits {
+        max_connections: config.max_connections,
+        idle: config.idle_timeout,
+    };
+    let listener = tokio::net::TcpListener::from_std(listener)
+        .map_err(|e| format!("cannot serve on {addr}: {e}"))?;
+    let accepted = conn::accept(listener, limits);
+    let incoming = futures_util::stream::unfold(accepted, |mut rx| async move {
+        rx.recv().await.map(|c| (Ok::<_, std::io::Error>(c), rx))
+    });
+    let make = warp::hyper::service::make_service_fn(move |c: &conn::Conn| {
+        let peer = conn::Peer(c.peer());
         let service = service.clone();
-        async move { Ok::<_, Infallible>(service) }
+        async move {
+            Ok::<_, Infallible>(warp::hyper::service::service_fn(
+                move |mut req: warp::hyper::Request<warp::hyper::Body>| {
+                    // The filters read the peer from the request's extensions.
+                    req.extensions_mut().insert(peer);
+                    let mut service = service.clone();
+                    warp::hyper::service::Service::call(&mut service, req)
+                },
+            ))
+        }
     });
     let stopping = Arc::new(tokio::sync::Notify::new());
-    let server = warp::hyper::Server::from_tcp(listener)
-        .map_err(|e| format!("cannot serve on {addr}: {e}"))?
+    let server = warp::hyper::Server::builder(warp::hyper::server::accept::from_stream(incoming))
         .http1_header_read_timeout(config.header_read_timeout)
         .serve(make)
         .with_graceful_shutdown({

@@ -500,3 +500,67 @@ async fn a_file_from_a_newer_release_is_refused_untouched() {
     assert_eq!(user_version(&c), newer);
     assert!(!schema_object_exists(&c, "table", "audit"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_3_file_keeps_every_id_and_never_reuses_one_after_migrating() {
+    // Arrange: a file as version 3 wrote it (no AUTOINCREMENT).
+    let dir = tempfile::tempdir().unwrap();
+    let old = old_file(dir.path(), 3);
+    let (p, g, [anna, _, carl]) = (old.partner, old.group, old.customers);
+
+    // Act
+    let s = TestServer::start_in(dir, |_| {}).await;
+    let staff = s.login("staff@old.local", PASSWORD).await;
+
+    // Assert: the same ids, memberships and counters.
+    let members = s
+        .get(&format!("/partners/{p}/groups/{g}/customers"), &staff)
+        .await;
+    let ids: Vec<i64> = ok(&members)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![anna, carl]);
+    assert_eq!(
+        ok(&s.get(&format!("/partners/{p}/groups/{g}"), &staff).await)["customers_count"],
+        2
+    );
+    let c = s.db();
+    for table in ["partners", "users", "customers", "groups"] {
+        let sql: String = c
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(sql.contains("AUTOINCREMENT"), "{table}: {sql}");
+    }
+    assert_eq!(
+        c.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r
+            .get::<_, i64>(
+            0
+        ))
+        .unwrap(),
+        0
+    );
+
+    // The newest customer and group deleted: their ids are not given again.
+    let a = s
+        .delete(&format!("/partners/{p}/customers/{carl}"), &s.admin)
+        .await;
+    ok(&a);
+    let next = s.customer(&s.admin, p, "Dora", "New", None).await;
+    assert!(next > carl, "customer id {carl} given again as {next}");
+    ok(&s
+        .delete(&format!("/partners/{p}/groups/{g}"), &s.admin)
+        .await);
+    let next = s.group(&s.admin, p, "Juniors").await;
+    assert!(next > g, "group id {g} given again as {next}");
+
+    // Foreign keys hold after the rebuild: a partner with rows is 409.
+    let a = s.delete(&format!("/partners/{p}"), &s.admin).await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text);
+}

@@ -52,14 +52,13 @@ pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// POST /partners/:partner_id/customers
 pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let partner = req.params.partner.ok_or(ApiError::NotFound)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let fields = read_fields(&mut input);
     input.finish()?;
     let fields = fields.ok_or_else(|| ApiError::internal("validated fields missing"))?;
     let customer = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let now = clock::now_rfc3339();
             let customer = db::customers::create(c, partner, &fields, &now)?;
             let subject = ("customer", customer.id.0);
@@ -95,7 +94,6 @@ pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// the fields given; `null` clears `email` or `phone`.
 pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let first_name = input.text("first_name", Text::sometimes(255));
     let last_name = input.text("last_name", Text::sometimes(255));
@@ -103,8 +101,8 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
     let phone = input.text("phone", PHONE);
     input.finish()?;
     let customer = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let current = db::customers::find(c, partner, id)?.ok_or(ApiError::NotFound)?;
             let merged = Fields {
                 first_name: first_name.set().unwrap_or(current.first_name.clone()),
@@ -143,10 +141,9 @@ fn merge(patch: Patch<String>, current: Option<String>) -> Option<String> {
 /// DELETE /partners/:partner_id/customers/:customer_id: its memberships go too.
 pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let customer = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let current = db::customers::find(c, partner, id)?.ok_or(ApiError::NotFound)?;
             db::customers::delete(c, partner, id)?;
             let now = clock::now_rfc3339();

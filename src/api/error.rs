@@ -3,6 +3,7 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::json;
+use std::collections::HashMap;
 use std::fmt;
 use warp::http::{header, HeaderValue, Response, StatusCode};
 use warp::hyper::Body;
@@ -148,35 +149,68 @@ impl From<r2d2::Error> for ApiError {
     }
 }
 
+/// Most fields one 422 lists in `errors`.
+pub const MAX_ERROR_FIELDS: usize = 100;
+
 /// Validation messages per field, in the order they were found (the first
-/// one is the response's `message`).
+/// one is the response's `message`). At most [`MAX_ERROR_FIELDS`] fields
+/// are kept; messages past them are only counted, so a body with a
+/// hundred thousand mistakes costs linear time and a bounded answer.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct FieldErrors(Vec<(String, Vec<String>)>);
+pub struct FieldErrors {
+    fields: Vec<(String, Vec<String>)>,
+    index: HashMap<String, usize>,
+    /// Every message reported, kept or not.
+    total: usize,
+}
 
 impl FieldErrors {
     /// Adds a message to a field.
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.total += 1;
         let field = field.into();
-        let message = message.into();
-        match self.0.iter_mut().find(|(f, _)| *f == field) {
-            Some((_, messages)) => messages.push(message),
-            None => self.0.push((field, vec![message])),
+        if let Some(&i) = self.index.get(&field) {
+            self.fields[i].1.push(message.into());
+        } else if self.fields.len() < MAX_ERROR_FIELDS {
+            self.index.insert(field.clone(), self.fields.len());
+            self.fields.push((field, vec![message.into()]));
         }
     }
 
-    /// Whether a field already has an error.
+    /// Adds a message to a field that no message has named yet (one per
+    /// item of a list); once the answer is full, only counts it, without
+    /// making the field's name or message.
+    pub fn add_new(&mut self, field: impl FnOnce() -> String, message: impl FnOnce() -> String) {
+        if self.is_full() {
+            self.total += 1;
+        } else {
+            self.add(field(), message());
+        }
+    }
+
+    /// Whether no more fields will be listed.
+    pub fn is_full(&self) -> bool {
+        self.fields.len() >= MAX_ERROR_FIELDS
+    }
+
+    /// Whether a field already has an error (among the fields kept).
     pub fn has(&self, field: &str) -> bool {
-        self.0.iter().any(|(f, _)| f == field)
+        self.index.contains_key(field)
     }
 
     /// Each field with its messages, in order.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.0.iter().map(|(f, m)| (f.as_str(), m.as_slice()))
+        self.fields.iter().map(|(f, m)| (f.as_str(), m.as_slice()))
+    }
+
+    /// Every message reported, kept or not.
+    pub fn total(&self) -> usize {
+        self.total
     }
 
     /// True when nothing was reported.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.total == 0
     }
 
     /// `Ok(())` when empty, else the 422.
@@ -188,20 +222,65 @@ impl FieldErrors {
         }
     }
 
-    fn first_message(&self) -> &str {
-        self.0
+    /// The first message; when fields were left out, followed by Laravel's
+    /// count of the other messages, "(and 63999 more errors)".
+    fn first_message(&self) -> String {
+        let first = self
+            .fields
             .first()
             .and_then(|(_, m)| m.first())
-            .map_or("The given data was invalid.", String::as_str)
+            .map_or("The given data was invalid.", String::as_str);
+        let kept: usize = self.fields.iter().map(|(_, m)| m.len()).sum();
+        if kept == self.total {
+            return first.to_string();
+        }
+        let more = self.total - 1;
+        let plural = if more == 1 { "" } else { "s" };
+        format!("{first} (and {more} more error{plural})")
     }
 }
 
 impl Serialize for FieldErrors {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (field, messages) in &self.0 {
+        let mut map = s.serialize_map(Some(self.fields.len()))?;
+        for (field, messages) in &self.fields {
             map.serialize_entry(field, messages)?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn past_a_hundred_fields_the_rest_are_counted_in_the_message() {
+        let mut errors = FieldErrors::default();
+        for i in 0..64_000 {
+            errors.add_new(
+                || format!("rows.{i}.last_name"),
+                || "The last name field is required.".into(),
+            );
+        }
+        assert_eq!(errors.entries().count(), MAX_ERROR_FIELDS);
+        assert_eq!(
+            ApiError::Invalid(errors).to_string(),
+            "The last name field is required. (and 63999 more errors)"
+        );
+    }
+
+    #[test]
+    fn a_short_list_keeps_the_first_message_alone() {
+        let mut errors = FieldErrors::default();
+        errors.add("name", "The name field is required.");
+        errors.add("name", "Another.");
+        errors.add("email", "The email field is required.");
+        assert!(errors.has("name"));
+        assert_eq!(errors.entries().count(), 2);
+        assert_eq!(
+            ApiError::Invalid(errors).to_string(),
+            "The name field is required."
+        );
     }
 }

@@ -42,15 +42,14 @@ pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// POST /partners/:partner_id/groups
 pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let partner = req.params.partner.ok_or(ApiError::NotFound)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let name = input.text("name", NAME).set();
     let description = input.text("description", DESCRIPTION).set();
     input.finish()?;
     let name = name.ok_or_else(|| ApiError::internal("validated name missing"))?;
     let group = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let now = clock::now_rfc3339();
             let group = db::groups::create(c, partner, &name, description.as_deref(), &now)?;
             let subject = ("group", group.id.0);
@@ -82,15 +81,14 @@ pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// fields given.
 pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let mut input: Input = req.json()?;
     let name = input.text("name", Text::sometimes(255)).set();
     let description = input.text("description", DESCRIPTION).change();
     input.finish()?;
     let if_match = req.if_match().map(str::to_owned);
     let group = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let current = db::groups::find(c, partner, id)?.ok_or(ApiError::NotFound)?;
             if !if_match_allows(if_match.as_deref(), &reply::etag(&current)) {
                 return Err(ApiError::PreconditionFailed);
@@ -130,11 +128,10 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
 /// customers stay.
 pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let if_match = req.if_match().map(str::to_owned);
     let group = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let current = db::groups::find(c, partner, id)?.ok_or(ApiError::NotFound)?;
             if !if_match_allows(if_match.as_deref(), &reply::etag(&current)) {
                 return Err(ApiError::PreconditionFailed);

@@ -1,15 +1,17 @@
 //! `/partners/:partner_id/groups/:group_id/customers...`: a group's
 //! members, one at a time, in batches, and as a CSV export.
 
-use super::auth::Principal;
+use super::auth::Check;
 use super::error::{ApiError, FieldErrors};
 use super::groups::ids;
 use super::request::Request;
 use super::{pagination, reply, Ctx};
 use crate::clock;
-use crate::db::{self, audit, CustomerId, GroupId, PartnerId};
+use crate::db::{self, audit, CustomerId, GroupId, PartnerId, UserId};
 use bytes::Bytes;
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use warp::http::{header, HeaderValue, Response};
 use warp::hyper::Body;
 
@@ -34,17 +36,13 @@ pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// again answers the existing membership and changes nothing.
 pub async fn add(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let customer = input.id("customer_id");
     input.finish()?;
     let customer = CustomerId(customer.ok_or_else(|| ApiError::internal("validated id missing"))?);
     let member = ctx
-        .writer
-        .write(move |c| {
-            if !db::groups::exists(c, partner, id)? {
-                return Err(ApiError::NotFound);
-            }
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let now = clock::now_rfc3339();
             let (member, added) = db::groups::add_member(c, partner, id, customer, &now)?;
             if added {
@@ -67,10 +65,9 @@ pub async fn add(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 pub async fn remove(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
     let customer = req.params.customer.ok_or(ApiError::NotFound)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let member = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let member = db::groups::member(c, partner, id, customer)?.ok_or(ApiError::NotFound)?;
             db::groups::remove_member(c, id, customer)?;
             let now = clock::now_rfc3339();
@@ -92,7 +89,6 @@ pub async fn remove(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
 /// removes many members at once, all or nothing.
 pub async fn batch(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let (partner, id) = ids(&req)?;
-    let who: Principal = ctx.authorize(&req).await?;
     let mut input = req.json()?;
     let add = input.optional_ids("add");
     let remove = input.optional_ids("remove");
@@ -115,14 +111,9 @@ pub async fn batch(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> 
     }
     input.finish()?;
     let (add, remove) = (add.unwrap_or_default(), remove.unwrap_or_default());
-    let user = who.user_id;
     let result = ctx
-        .writer
-        .write(move |c| {
-            if !db::groups::exists(c, partner, id)? {
-                return Err(ApiError::NotFound);
-            }
-            apply_batch(c, partner, id, &add, &remove, user)
+        .write(&req, move |c, who| {
+            apply_batch(c, partner, id, &add, &remove, who.user_id)
         })
         .await?;
     Ok(reply::data(&result))
@@ -139,9 +130,9 @@ fn apply_batch(
     let mut unknown = FieldErrors::default();
     for (i, customer) in add.iter().enumerate() {
         if !db::customers::exists(c, partner, CustomerId(*customer))? {
-            unknown.add(
-                format!("add.{i}"),
-                format!("The selected add.{i} is invalid."),
+            unknown.add_new(
+                || format!("add.{i}"),
+                || format!("The selected add.{i} is invalid."),
             );
         }
     }
@@ -175,27 +166,107 @@ fn apply_batch(
     Ok(json!({"added": added.len(), "removed": removed.len(), "customers_count": count}))
 }
 
-/// Rows per read while exporting; each chunk is its own short read, so a
-/// slow client holds no connection and memory stays flat.
+/// Rows per read while exporting. Each chunk is its own short read on a
+/// blocking thread, made only when the client has taken the one before:
+/// no thread, connection or memory is held while a slow client reads.
 const EXPORT_CHUNK: i64 = 500;
+
+/// How long a user over their export limit is asked to wait.
+const EXPORT_RETRY_AFTER_SECS: u64 = 5;
+
+/// CSV exports streaming now: bounded for the server (`503` past it) and
+/// for each user (`429` past it).
+pub struct Exports {
+    running: Arc<Mutex<Running>>,
+    max: usize,
+    per_user: usize,
+}
+
+#[derive(Default)]
+struct Running {
+    total: usize,
+    by_user: HashMap<UserId, usize>,
+}
+
+/// One running export's place; given back when its stream is dropped
+/// (finished, cut off, or the client gone).
+pub struct ExportSlot {
+    running: Arc<Mutex<Running>>,
+    user: UserId,
+}
+
+impl Exports {
+    /// At most `max` exports at once, `per_user` of them for one user.
+    pub fn new(max: usize, per_user: usize) -> Exports {
+        Exports {
+            running: Arc::default(),
+            max,
+            per_user,
+        }
+    }
+
+    fn begin(&self, user: UserId) -> Result<ExportSlot, ApiError> {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = running.by_user.get(&user).copied().unwrap_or(0);
+        if mine >= self.per_user {
+            return Err(ApiError::TooManyAttempts(EXPORT_RETRY_AFTER_SECS));
+        }
+        if running.total >= self.max {
+            return Err(ApiError::Unavailable);
+        }
+        running.total += 1;
+        *running.by_user.entry(user).or_default() += 1;
+        Ok(ExportSlot {
+            running: self.running.clone(),
+            user,
+        })
+    }
+}
+
+impl Drop for ExportSlot {
+    fn drop(&mut self) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.total -= 1;
+        if let Some(n) = running.by_user.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                running.by_user.remove(&self.user);
+            }
+        }
+    }
+}
 
 /// GET /partners/:partner_id/groups/:group_id/customers/export: every member
 /// as CSV, streamed in customer id order.
 pub async fn export(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
-    let (_, id) = ids(&req)?;
-    ctx.authorize(&req).await?;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
-    let pool = ctx.pool.clone();
-    tokio::task::spawn_blocking(move || {
-        if let Err(e) = write_export(&pool, id, &tx) {
-            // The status line is sent; all that is left is to break the
-            // body so the client does not take a partial file for a whole.
-            tracing::warn!("export of group {id} failed: {e}");
-            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+    let (partner, group) = ids(&req)?;
+    let user = ctx.read(&req, |_, who| Ok(who.user_id)).await?;
+    let export = Export {
+        pool: ctx.pool.clone(),
+        check: req.check(),
+        partner,
+        group,
+        after: 0,
+        first: true,
+        done: false,
+        _slot: ctx.exports.begin(user)?,
+    };
+    let stream = futures_util::stream::unfold(export, move |mut export| async move {
+        if export.done {
+            return None;
         }
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
+        match export.next_chunk().await {
+            Ok(bytes) => Some((Ok::<_, std::io::Error>(bytes), export)),
+            Err(e) => {
+                // The status line is sent; all that is left is to break the
+                // body so the client does not take a partial file for a whole.
+                if let ApiError::Internal(detail) = &e {
+                    tracing::warn!("export of group {group} failed: {detail}");
+                }
+                export.done = true;
+                Some((Err(std::io::Error::other(e.to_string())), export))
+            }
+        }
     });
     let mut response = Response::new(Body::wrap_stream(stream));
     let h = response.headers_mut();
@@ -203,9 +274,9 @@ pub async fn export(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("attachment; filename=\"group-{id}-members.csv\""))
-    {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"group-{group}-members.csv\""
+    )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
@@ -220,67 +291,73 @@ fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-type ExportError = Box<dyn std::error::Error + Send + Sync>;
-/// id, first name, last name, email, phone, added at.
-type ExportRow = (i64, String, String, Option<String>, Option<String>, String);
-
-fn write_export(
-    pool: &db::Pool,
+/// An export in progress.
+struct Export {
+    pool: db::Pool,
+    /// The request's authorization, checked again in every chunk's read:
+    /// a revoked or expired token, lost access or a deleted group ends the
+    /// stream.
+    check: Check,
+    partner: PartnerId,
     group: GroupId,
-    tx: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
-) -> Result<(), ExportError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record([
-        "id",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "added_at",
-    ])?;
-    let mut after = 0i64;
-    loop {
-        let rows: Vec<ExportRow> = {
-            let c = pool.get()?;
-            let mut stmt = c.prepare_cached(
-                "SELECT c.id, c.first_name, c.last_name, c.email, c.phone, m.added_at
-                 FROM group_customers m JOIN customers c ON c.id = m.customer_id
-                 WHERE m.group_id = ?1 AND m.customer_id > ?2 ORDER BY m.customer_id LIMIT ?3",
-            )?;
-            let rows = stmt
-                .query_map(rusqlite::params![group, after, EXPORT_CHUNK], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            rows
-        };
-        for (id, first, last, email, phone, added_at) in &rows {
-            out.write_record([
-                id.to_string().as_str(),
-                &neutralise(first),
-                &neutralise(last),
-                &neutralise(email.as_deref().unwrap_or("")),
-                &neutralise(phone.as_deref().unwrap_or("")),
-                added_at,
-            ])?;
-        }
-        let done = (rows.len() as i64) < EXPORT_CHUNK;
-        after = rows.last().map_or(after, |r| r.0);
-        let chunk =
-            std::mem::replace(&mut out, csv::Writer::from_writer(Vec::new())).into_inner()?;
-        if tx.blocking_send(Ok(Bytes::from(chunk))).is_err() {
-            return Ok(()); // the client went away
-        }
-        if done {
-            return Ok(());
-        }
+    /// The last customer id sent.
+    after: i64,
+    first: bool,
+    done: bool,
+    _slot: ExportSlot,
+}
+
+impl Export {
+    /// The next chunk of CSV (the header row first), read under the
+    /// partner and group of the path.
+    async fn next_chunk(&mut self) -> Result<Bytes, ApiError> {
+        let (check, partner, group, after, first) = (
+            self.check.clone(),
+            self.partner,
+            self.group,
+            self.after,
+            self.first,
+        );
+        let (bytes, last, done) = db::read(&self.pool, move |c| {
+            check.run(c)?;
+            let rows = db::groups::export_chunk(c, partner, group, after, EXPORT_CHUNK)?;
+            let mut out = csv::Writer::from_writer(Vec::new());
+            let csv = |e: csv::Error| ApiError::internal(format!("csv: {e}"));
+            if first {
+                out.write_record([
+                    "id",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                    "added_at",
+                ])
+                .map_err(csv)?;
+            }
+            for r in &rows {
+                let m = &r.customer;
+                out.write_record([
+                    m.id.to_string().as_str(),
+                    &neutralise(&m.first_name),
+                    &neutralise(&m.last_name),
+                    &neutralise(m.email.as_deref().unwrap_or("")),
+                    &neutralise(m.phone.as_deref().unwrap_or("")),
+                    &r.added_at,
+                ])
+                .map_err(csv)?;
+            }
+            let done = (rows.len() as i64) < EXPORT_CHUNK;
+            let last = rows.last().map_or(after, |r| r.customer.id.0);
+            let bytes = out
+                .into_inner()
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            Ok((Bytes::from(bytes), last, done))
+        })
+        .await?;
+        self.after = last;
+        self.first = false;
+        self.done = done;
+        Ok(bytes)
     }
 }
 

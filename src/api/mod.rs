@@ -29,6 +29,7 @@ use error::ApiError;
 use request::Request;
 use routes::{Endpoint, Resolved};
 use rusqlite::Connection;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 use warp::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
@@ -42,6 +43,12 @@ pub struct Ctx {
     pub throttle: Throttle,
     /// Runs argon2 at low priority on all cores but one.
     pub hasher: crate::secrets::Hasher,
+    /// Request body bytes that may be held at once, over all requests.
+    pub bodies: Arc<tokio::sync::Semaphore>,
+    /// Logins that may wait for (or be in) password checking at once.
+    pub logins: Arc<tokio::sync::Semaphore>,
+    /// CSV exports streaming now.
+    pub exports: members::Exports,
 }
 
 impl Ctx {
@@ -51,9 +58,12 @@ impl Ctx {
         Ctx {
             pool,
             writer,
-            config,
-            throttle: Throttle::default(),
+            throttle: Throttle::new(config.login_client_limit),
             hasher: crate::secrets::Hasher::start(cores.saturating_sub(1).max(1)),
+            bodies: Arc::new(tokio::sync::Semaphore::new(config.max_body_bytes_in_flight)),
+            logins: Arc::new(tokio::sync::Semaphore::new(config.max_pending_logins)),
+            exports: members::Exports::new(config.max_exports, config.max_exports_per_user),
+            config,
         }
     }
 
@@ -64,20 +74,29 @@ impl Ctx {
         T: Send + 'static,
         F: FnOnce(&Connection, &Principal) -> Result<T, ApiError> + Send + 'static,
     {
-        let token = req.token_hash();
-        let guard = req.route.guard;
-        let params = req.params.clone();
+        let check = req.check();
         db::read(&self.pool, move |c| {
-            let who = auth::authorize(c, token.as_ref(), guard, &params)?
-                .ok_or_else(|| ApiError::internal("a guarded handler on a public route"))?;
+            let who = check.run(c)?;
             f(c, &who)
         })
         .await
     }
 
-    /// Authorizes the request (before a write, whose body is read next).
-    pub async fn authorize(&self, req: &Request) -> Result<Principal, ApiError> {
-        self.read(req, |_, who| Ok(who.clone())).await
+    /// Runs a write job that first checks the token, permissions, partner
+    /// access and path again in the write transaction itself, so a
+    /// permission or access removed a moment before is honoured.
+    pub async fn write<T, F>(&self, req: &Request, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &Principal) -> Result<T, ApiError> + Send + 'static,
+    {
+        let check = req.check();
+        self.writer
+            .write(move |c| {
+                let who = check.run(c)?;
+                f(c, &who)
+            })
+            .await
     }
 
     /// Runs argon2 work off the runtime, on the low-priority hashing
@@ -94,13 +113,16 @@ impl Ctx {
     }
 }
 
-/// Serves one request: routing, body, handler, security headers, log line.
+/// Serves one request: routing, authorization, body, handler, security
+/// headers, log line.
+#[allow(clippy::too_many_arguments)]
 pub async fn handle<S, B, E>(
     ctx: Arc<Ctx>,
     method: Method,
     path: String,
     query: String,
     headers: HeaderMap,
+    peer: Option<SocketAddr>,
     body: S,
 ) -> Response<Body>
 where
@@ -111,18 +133,18 @@ where
     let cors = allowed_origin(&ctx.config, &headers);
     let mut response = match routes::resolve(&method, &path) {
         Resolved::Found(route, params) => {
-            let limit = route.body_limit();
-            let body =
-                request::read_body(&headers, body, limit, ctx.config.body_read_timeout).await;
+            let client = client_address(&ctx.config, peer, &headers);
             let req = Request {
                 route,
                 params,
                 path: path.clone(),
                 query,
                 headers,
-                body,
+                client,
+                body: request::Body::Empty,
+                _held: None,
             };
-            dispatch(&ctx, req)
+            serve(&ctx, req, body)
                 .await
                 .unwrap_or_else(ApiError::into_response)
         }
@@ -148,6 +170,67 @@ where
         started.elapsed().as_secs_f64() * 1000.0
     );
     response
+}
+
+/// The contract's order of work: a route that takes a body has the token,
+/// permission, partner and path checked before a byte of the body is read,
+/// so a request that will be refused costs no buffering. Routes without a
+/// body never read one.
+async fn serve<S, B, E>(ctx: &Ctx, mut req: Request, body: S) -> Result<Response<Body>, ApiError>
+where
+    S: futures_util::Stream<Item = Result<B, E>> + Unpin,
+    B: bytes::Buf,
+{
+    if req.route.method.takes_body() {
+        if req.route.guard != routes::Guard::Public {
+            ctx.read(&req, |_, _| Ok(())).await?;
+        }
+        let limit = req.route.body_limit();
+        let (body, held) = request::read_body(
+            &req.headers,
+            body,
+            limit,
+            ctx.config.body_read_timeout,
+            &ctx.bodies,
+        )
+        .await;
+        req.body = body;
+        req._held = held;
+        if matches!(req.body, request::Body::OverBudget) {
+            return Err(ApiError::Unavailable);
+        }
+    }
+    dispatch(ctx, req).await
+}
+
+/// The client's address: the TCP peer, or, when the peer is a trusted
+/// reverse proxy, the last address in `X-Forwarded-For` (the one that
+/// proxy added; earlier ones are the client's to make up).
+fn client_address(
+    config: &Config,
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+) -> Option<IpAddr> {
+    let peer = peer?.ip();
+    if !config.trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(str::trim)
+        .and_then(parse_forwarded);
+    Some(forwarded.unwrap_or(peer))
+}
+
+/// `203.0.113.7`, `203.0.113.7:5120`, `2001:db8::1` or `[2001:db8::1]:5120`.
+fn parse_forwarded(text: &str) -> Option<IpAddr> {
+    text.parse::<IpAddr>()
+        .ok()
+        .or_else(|| text.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
 
 async fn dispatch(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {

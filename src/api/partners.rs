@@ -29,14 +29,13 @@ pub async fn list(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 
 /// POST /partners (admin)
 pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
-    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let name = input.text("name", Text::required(255)).set();
     input.finish()?;
     let name = name.ok_or_else(|| ApiError::internal("validated name missing"))?;
     let partner = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let now = clock::now_rfc3339();
             let partner = db::partners::create(c, &name, &now)?;
             let changes = audit::created(&partner);
@@ -70,13 +69,12 @@ pub async fn show(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
 /// PUT (or PATCH) /partners/:partner_id (admin)
 pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let id = id(&req)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let mut input = req.json()?;
     let name = input.text("name", Text::sometimes(255)).set();
     input.finish()?;
     let partner = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let current = db::partners::find(c, id)?.ok_or(ApiError::NotFound)?;
             match name {
                 Some(name) if name != current.name => {
@@ -103,10 +101,9 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
 /// DELETE /partners/:partner_id (admin): 409 while it has groups or customers.
 pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     let id = id(&req)?;
-    let who = ctx.authorize(&req).await?.user_id;
     let partner = ctx
-        .writer
-        .write(move |c| {
+        .write(&req, move |c, who| {
+            let who = who.user_id;
             let current = db::partners::find(c, id)?.ok_or(ApiError::NotFound)?;
             db::partners::delete(c, id)?;
             let now = clock::now_rfc3339();

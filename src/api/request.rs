@@ -1,11 +1,15 @@
 //! A request after routing: its route, path ids, query, headers and body,
 //! with the readers handlers use (JSON body, pagination, `If-Match`).
 
+use super::auth::{Check, Permission};
 use super::error::ApiError;
-use super::routes::{Params, Route};
+use super::routes::{Params, Query, Route};
 use super::validate::Input;
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
+use std::net::IpAddr;
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use warp::http::{header, HeaderMap};
 
 /// Deepest JSON nesting a body may have (its own object is level 1).
@@ -22,6 +26,8 @@ pub enum Body {
     TooLarge,
     /// The client stopped sending before the end.
     TimedOut,
+    /// Past the bytes all requests' bodies may hold at once.
+    OverBudget,
 }
 
 /// Everything a handler gets.
@@ -33,18 +39,25 @@ pub struct Request {
     /// The raw query string (without `?`).
     pub query: String,
     pub headers: HeaderMap,
+    /// The client's address (see `api::client_address`), for the throttle.
+    pub client: Option<IpAddr>,
     pub body: Body,
+    /// The body's share of the bytes in flight, given back when the request
+    /// is done.
+    pub _held: Option<OwnedSemaphorePermit>,
 }
 
-/// Reads a body up to `limit` bytes, within `timeout`. A body past the limit
-/// is drained (up to a bound) so the client gets to read the 413 instead of
-/// a reset connection.
+/// Reads a body up to `limit` bytes, within `timeout`, taking each chunk's
+/// bytes from `budget` (the bytes all bodies may hold at once) as it comes.
+/// A body past the limit is drained (up to a bound, holding nothing) so the
+/// client gets to read the 413 instead of a reset connection.
 pub async fn read_body<S, B, E>(
     headers: &HeaderMap,
     stream: S,
     limit: usize,
     timeout: std::time::Duration,
-) -> Body
+    budget: &Arc<Semaphore>,
+) -> (Body, Option<OwnedSemaphorePermit>)
 where
     S: Stream<Item = Result<B, E>> + Unpin,
     B: bytes::Buf,
@@ -55,10 +68,11 @@ where
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared == Some(0) {
-        return Body::Empty;
+        return (Body::Empty, None);
     }
     let mut too_large = declared.is_some_and(|n| n > limit as u64);
-    let read = async move {
+    let mut held: Option<OwnedSemaphorePermit> = None;
+    let read = async {
         let mut stream = stream;
         let mut buf = BytesMut::new();
         let mut seen = 0usize;
@@ -66,16 +80,26 @@ where
             let Ok(mut chunk) = chunk else {
                 return Body::TimedOut;
             };
-            seen += chunk.remaining();
+            let n = chunk.remaining();
+            seen += n;
             if seen > limit {
                 too_large = true;
+                held = None;
+                buf = BytesMut::new();
             }
             if too_large {
                 if seen > DRAIN_LIMIT {
                     break;
                 }
-                chunk.advance(chunk.remaining());
+                chunk.advance(n);
                 continue;
+            }
+            let Ok(more) = budget.clone().try_acquire_many_owned(n as u32) else {
+                return Body::OverBudget;
+            };
+            match &mut held {
+                Some(permit) => permit.merge(more),
+                None => held = Some(more),
             }
             while chunk.has_remaining() {
                 let part = chunk.chunk();
@@ -92,15 +116,37 @@ where
             Body::Bytes(buf.freeze())
         }
     };
-    tokio::time::timeout(timeout, read)
+    let body = tokio::time::timeout(timeout, read)
         .await
-        .unwrap_or(Body::TimedOut)
+        .unwrap_or(Body::TimedOut);
+    match body {
+        Body::Bytes(_) => (body, held),
+        other => (other, None),
+    }
 }
 
 impl Request {
     /// The bearer token's stored form, if the request carries one.
     pub fn token_hash(&self) -> Option<[u8; 32]> {
         bearer_token(&self.headers).map(crate::secrets::token_hash)
+    }
+
+    /// The authorization this request needs, to run in a transaction.
+    pub fn check(&self) -> Check {
+        // The CSV import into a group also needs groups.update; it is a
+        // permission check, so it comes before the query's and the body's.
+        let also = (self.route.query == Query::Import
+            && self
+                .query_pairs()
+                .iter()
+                .any(|(k, v)| k == "group_id" && !v.trim().is_empty()))
+        .then_some(Permission::GroupsUpdate);
+        Check {
+            token: self.token_hash(),
+            guard: self.route.guard,
+            also,
+            params: self.params.clone(),
+        }
     }
 
     /// The JSON object body, checked in the contract's order: size (413),
@@ -110,6 +156,7 @@ impl Request {
             Body::Empty => return Ok(Input::new(serde_json::Map::new())),
             Body::TooLarge => return Err(ApiError::PayloadTooLarge),
             Body::TimedOut => return Err(ApiError::RequestTimeout),
+            Body::OverBudget => return Err(ApiError::Unavailable),
             Body::Bytes(b) => b,
         };
         if !is_json(&self.headers) {

@@ -28,6 +28,11 @@ impl Verb {
             Verb::Delete => "DELETE",
         }
     }
+
+    /// Whether requests with this method carry a body the route reads.
+    pub fn takes_body(self) -> bool {
+        matches!(self, Verb::Post | Verb::Put | Verb::Patch)
+    }
 }
 
 /// Who may call a route.

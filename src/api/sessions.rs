@@ -27,10 +27,17 @@ pub async fn login(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> 
     let (Some(email), Some(password)) = (email, password) else {
         return Err(ApiError::internal("validated login fields missing"));
     };
-    // Trimmed and case-folded, so the throttle cannot be dodged by writing
-    // the email another way.
+    // Trimmed, NFC and case-folded, so the throttle cannot be dodged by
+    // writing the email another way.
     let email_key = fold(&email);
-    let attempt = ctx.throttle.begin(&email_key).await?;
+    // A flood of logins gets fast 503s instead of a queue in front of the
+    // password checks that a real login would wait at the end of.
+    let _pending = ctx
+        .logins
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::Unavailable)?;
+    let attempt = ctx.throttle.begin(req.client, &email_key).await?;
     let outcome = check_password(ctx, email_key.clone(), password).await;
     match &outcome {
         Ok(found) => attempt.end(found.is_some()),
@@ -83,11 +90,9 @@ async fn check_password(
 
 /// POST /auth/logout: revokes the token used, nothing else.
 pub async fn logout(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
-    ctx.authorize(&req).await?;
     req.json()?.finish()?;
     let hash = req.token_hash().ok_or(ApiError::Unauthenticated)?;
-    ctx.writer
-        .write(move |c| Ok(db::tokens::delete(c, &hash)?))
+    ctx.write(&req, move |c, _| Ok(db::tokens::delete(c, &hash)?))
         .await?;
     Ok(reply::data(&serde_json::json!({"revoked": true})))
 }

@@ -99,7 +99,8 @@ impl Text {
             ..self
         }
     }
-    /// A password: required, untrimmed, at least `min` characters.
+    /// A password: required, untrimmed, at least `min` and at most 1024
+    /// bytes.
     pub const fn password(min: usize) -> Text {
         Text {
             required: true,
@@ -118,6 +119,18 @@ pub struct Input {
     fields: Map<String, Value>,
     /// What is wrong so far.
     pub errors: FieldErrors,
+}
+
+/// Most characters of a client's own text repeated in a message.
+const ECHO_LIMIT: usize = 64;
+
+/// A client's text as a message repeats it: cut to [`ECHO_LIMIT`]
+/// characters, so a megabyte of column name is not answered twice.
+pub fn echo(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(ECHO_LIMIT) {
+        None => text.into(),
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+    }
 }
 
 /// "first_name" reads as "first name" in messages, as Laravel writes it.
@@ -148,7 +161,12 @@ impl Input {
             None => None,
             Some(Value::Null) => None,
             Some(Value::String(s)) => {
-                let s = if rule.trim { s.trim().to_string() } else { s };
+                // Trimmed and NFC: text that looks the same is the same.
+                let s = if rule.trim {
+                    crate::db::nfc(s.trim()).into_owned()
+                } else {
+                    s
+                };
                 (!s.is_empty()).then_some(s)
             }
             Some(_) => {
@@ -163,7 +181,13 @@ impl Input {
             }
             return if present { Patch::Null } else { Patch::Absent };
         };
-        let chars = s.chars().count();
+        // A password's length is counted in bytes: argon2 hashes bytes, and
+        // a megabyte of password would be a denial of service.
+        let chars = if rule.trim {
+            s.chars().count()
+        } else {
+            s.len()
+        };
         if chars > rule.max {
             self.fail(
                 name,
@@ -234,9 +258,9 @@ impl Input {
         for (i, item) in items.iter().enumerate() {
             match item.as_i64() {
                 Some(n) if n >= 1 => ids.push(n),
-                _ => self.fail(
-                    &format!("{name}.{i}"),
-                    format!("The {name}.{i} field must be an integer."),
+                _ => self.errors.add_new(
+                    || format!("{name}.{i}"),
+                    || format!("The {name}.{i} field must be an integer."),
                 ),
             }
         }
@@ -245,10 +269,11 @@ impl Input {
 
     /// Ends reading: a field nobody asked for is an error under its own name.
     pub fn finish(mut self) -> Result<(), ApiError> {
-        let unknown: Vec<String> = self.fields.keys().cloned().collect();
-        for name in unknown {
-            let message = format!("The {} field is prohibited.", attribute(&name));
-            self.errors.add(name, message);
+        for name in self.fields.keys() {
+            self.errors.add_new(
+                || name.clone(),
+                || format!("The {} field is prohibited.", attribute(&echo(name))),
+            );
         }
         self.errors.into_result()
     }

@@ -305,3 +305,26 @@ pub fn remove_member(
             > 0,
     )
 }
+
+/// Up to `limit` members with customer ids above `after`, in id order, for
+/// the CSV export. Every row is read under the partner: a group id from a
+/// stale request can never reach another partner's customers.
+pub fn export_chunk(
+    c: &Connection,
+    partner: PartnerId,
+    group: GroupId,
+    after: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<Member>> {
+    c.prepare_cached(&format!(
+        "SELECT {}, m.added_at
+         FROM group_customers m
+         JOIN groups g ON g.id = m.group_id
+         JOIN customers c ON c.id = m.customer_id
+         WHERE m.group_id = ?1 AND g.partner_id = ?2 AND c.partner_id = ?2 AND m.customer_id > ?3
+         ORDER BY m.customer_id LIMIT ?4",
+        customers::COLUMNS_C
+    ))?
+    .query_map(params![group, partner, after, limit], member_from_row)?
+    .collect()
+}

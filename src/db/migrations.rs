@@ -46,14 +46,47 @@ pub fn apply(conn: &mut Connection) -> Result<(), String> {
             "the database is at schema version {current}, newer than this binary's {latest}; use a newer venue-groups"
         ));
     }
-    for (version, sql) in versions().into_iter().filter(|(v, _)| *v > current) {
-        let tx = conn.transaction().map_err(|e| e.to_string())?;
-        tx.execute_batch(&sql)
-            .and_then(|_| tx.execute_batch(&format!("PRAGMA user_version = {version}")))
-            .and_then(|_| tx.commit())
-            .map_err(|e| format!("migrating to schema version {version}: {e}"))?;
+    if current == latest {
+        return Ok(());
     }
-    Ok(())
+    // A version may rebuild a table (drop it, rename a copy into its
+    // place); with foreign keys on, the drop would cascade into the rows
+    // that point at it. The pragma cannot change inside a transaction, so
+    // it is off around them, and each version checks every foreign key
+    // before it commits.
+    let fk: bool = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .map_err(|e| e.to_string())?;
+    let result = versions()
+        .into_iter()
+        .filter(|(v, _)| *v > current)
+        .try_for_each(|(version, sql)| {
+            apply_version(conn, version, &sql)
+                .map_err(|e| format!("migrating to schema version {version}: {e}"))
+        });
+    if fk {
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .map_err(|e| e.to_string())?;
+    }
+    result
+}
+
+fn apply_version(conn: &mut Connection, version: i64, sql: &str) -> Result<(), String> {
+    let tx = conn.transaction().map_err(|e| e.to_string())?;
+    tx.execute_batch(sql).map_err(|e| e.to_string())?;
+    let broken: i64 = tx
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .map_err(|e| e.to_string())?;
+    if broken > 0 {
+        return Err(format!("{broken} rows would break a foreign key"));
+    }
+    tx.execute_batch(&format!("PRAGMA user_version = {version}"))
+        .and_then(|_| tx.commit())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -200,9 +200,19 @@ impl Slice {
     }
 }
 
-/// The case-folded form used by `*_key` columns and searches.
+/// The form used by `*_key` columns and searches: trimmed, NFC (so "é" as
+/// one code point and as "e" plus an accent are one), and case-folded.
 pub fn fold(text: &str) -> String {
-    text.trim().to_lowercase()
+    nfc(text.trim()).to_lowercase()
+}
+
+/// Text in Unicode normalization form C; borrowed when it already is.
+pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => text.into(),
+        _ => text.nfc().collect::<String>().into(),
+    }
 }
 
 /// [`read`] for callers already on a blocking thread.

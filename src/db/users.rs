@@ -118,7 +118,7 @@ pub fn create(c: &Connection, u: &NewUser<'_>, now: &str) -> Result<UserId, ApiE
     )?
     .query_row(
         params![
-            u.email.trim(),
+            super::nfc(u.email.trim()),
             fold(u.email),
             u.password_hash,
             u.first_name,
