@@ -55,7 +55,8 @@ async fn every_view_passes_axe(p: Page, lang: &str) -> TestResult {
     // With everything open: the picker with results, add many, more actions.
     p.click("#member-add-open").await?;
     p.fill("#member-add-search", "a").await?;
-    p.el("[data-testid=customer-result][data-member=true]").await?;
+    p.el("[data-testid=customer-result][data-member=true]")
+        .await?;
     p.click("#member-batch-open").await?;
     p.el("[data-testid=batch-customer]").await?;
     p.click("#group-more > summary").await?;
@@ -93,12 +94,16 @@ async fn axe_reports_a_planted_violation() {
     run("axe-planted", DESKTOP, |p| async move {
         p.open("").await?;
         p.shown("login-form").await?;
-        p.js("const b = document.createElement('button'); b.id = 'planted';
-              document.getElementById('main').append(b); return null;")
-            .await?;
+        p.js(
+            "const b = document.createElement('button'); b.id = 'planted';
+              document.getElementById('main').append(b); return null;",
+        )
+        .await?;
         let found = p.axe().await?;
         assert!(
-            found.iter().any(|f| f.starts_with("button-name") && f.contains("#planted")),
+            found
+                .iter()
+                .any(|f| f.starts_with("button-name") && f.contains("#planted")),
             "{found:?}"
         );
         Ok(())

@@ -109,19 +109,35 @@ async fn assets_are_served_gzipped_with_their_own_etag_and_preloaded() {
         let plain = get(path, false, None).await.unwrap();
         let packed = get(path, true, None).await.unwrap();
         let header = |r: &reqwest::Response, name: &str| {
-            r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
         };
         assert_eq!(header(&packed, "content-encoding"), "gzip", "{path}");
         assert_eq!(header(&plain, "content-encoding"), "", "{path}");
         for r in [&plain, &packed] {
-            assert_eq!(header(r, "vary").to_ascii_lowercase(), "accept-encoding", "{path}");
+            assert_eq!(
+                header(r, "vary").to_ascii_lowercase(),
+                "accept-encoding",
+                "{path}"
+            );
         }
         let (tag, ztag) = (header(&plain, "etag"), header(&packed, "etag"));
-        assert!(tag.starts_with('"') && ztag.starts_with('"') && tag != ztag, "{path}: {tag} {ztag}");
+        assert!(
+            tag.starts_with('"') && ztag.starts_with('"') && tag != ztag,
+            "{path}: {tag} {ztag}"
+        );
         let raw = plain.bytes().await.unwrap();
         let zipped = packed.bytes().await.unwrap();
         assert_eq!(&zipped[..2], b"\x1f\x8b", "{path}");
-        assert!(zipped.len() * 2 < raw.len(), "{path}: {} of {}", zipped.len(), raw.len());
+        assert!(
+            zipped.len() * 2 < raw.len(),
+            "{path}: {} of {}",
+            zipped.len(),
+            raw.len()
+        );
         let again = get(path, true, Some(ztag)).await.unwrap();
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
     }

@@ -13,7 +13,9 @@ async fn a_member_is_marked_in_find_and_add_many_and_adding_again_says_so() {
         let t = s.admin.clone();
         let partner = s.partner("Hall").await;
         let group = s.group(&t, partner, "Regulars").await;
-        let ada = s.customer(&t, partner, "Ada", "Lovelace", Some("ada@example.com")).await;
+        let ada = s
+            .customer(&t, partner, "Ada", "Lovelace", Some("ada@example.com"))
+            .await;
         let adam = s.customer(&t, partner, "Adam", "Smith", None).await;
         s.add_member(&t, partner, group, ada).await;
 
@@ -23,25 +25,47 @@ async fn a_member_is_marked_in_find_and_add_many_and_adding_again_says_so() {
         p.click("#member-add-open").await?;
         assert_eq!(p.focused_id().await?, "member-add-search");
         p.fill("#member-add-search", "ada").await?;
-        let marked = p.el(&format!("[data-testid=customer-result][data-customer-id='{ada}'][data-member=true]")).await?;
+        let marked = p
+            .el(&format!(
+                "[data-testid=customer-result][data-customer-id='{ada}'][data-member=true]"
+            ))
+            .await?;
         assert!(marked.text().await?.starts_with("Already a member:"));
-        let other = p.el(&format!("[data-testid=customer-result][data-customer-id='{adam}']")).await?;
+        let other = p
+            .el(&format!(
+                "[data-testid=customer-result][data-customer-id='{adam}']"
+            ))
+            .await?;
         assert_eq!(other.attr("data-member").await?, None);
         marked.click().await?;
-        p.text_is("status", "Ada Lovelace is already a member of “Regulars”.").await?;
+        p.text_is("status", "Ada Lovelace is already a member of “Regulars”.")
+            .await?;
         p.text_is("group-customers-count", "1").await?;
 
         // The results were drawn again: find Adam anew.
-        p.click(&format!("[data-testid=customer-result][data-customer-id='{adam}']")).await?;
+        p.click(&format!(
+            "[data-testid=customer-result][data-customer-id='{adam}']"
+        ))
+        .await?;
         p.text_is("group-customers-count", "2").await?;
-        p.text_is("status", "Adam Smith added to “Regulars”.").await?;
+        p.text_is("status", "Adam Smith added to “Regulars”.")
+            .await?;
         // Now he is marked too, and focus stayed on his result.
-        p.el(&format!("[data-testid=customer-result][data-customer-id='{adam}'][data-member=true]")).await?;
-        let focused = p.js("return document.activeElement.dataset.customerId;").await?;
+        p.el(&format!(
+            "[data-testid=customer-result][data-customer-id='{adam}'][data-member=true]"
+        ))
+        .await?;
+        let focused = p
+            .js("return document.activeElement.dataset.customerId;")
+            .await?;
         assert_eq!(focused, json!(adam.to_string()));
 
         p.click("#member-batch-open").await?;
-        let boxed = p.el(&format!("[data-testid=batch-customer][data-customer-id='{ada}'][data-member=true]")).await?;
+        let boxed = p
+            .el(&format!(
+                "[data-testid=batch-customer][data-customer-id='{ada}'][data-member=true]"
+            ))
+            .await?;
         assert_eq!(boxed.prop("disabled").await?.as_deref(), Some("true"));
         Ok(())
     })
@@ -62,8 +86,12 @@ async fn a_full_name_finds_the_customer() {
         p.open(&format!("#/groups/{group}")).await?;
         p.click("#member-add-open").await?;
         p.fill("#member-add-search", "Lena Schmidt").await?;
-        p.xpath("//*[@id='member-add-results'][count(li)=1]").await?;
-        p.el(&format!("[data-testid=customer-result][data-customer-id='{lena}']")).await?;
+        p.xpath("//*[@id='member-add-results'][count(li)=1]")
+            .await?;
+        p.el(&format!(
+            "[data-testid=customer-result][data-customer-id='{lena}']"
+        ))
+        .await?;
         Ok(())
     })
     .await;

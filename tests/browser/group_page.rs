@@ -255,7 +255,10 @@ async fn add_many_adds_three_customers_in_one_call() {
         assert_eq!(submit.prop("disabled").await?.as_deref(), Some("true"));
         // The button disabled itself; focus went to the search, not to <body>.
         let focused = p.c.active_element().await?;
-        assert_eq!(focused.attr("id").await?.as_deref(), Some("member-batch-search"));
+        assert_eq!(
+            focused.attr("id").await?.as_deref(),
+            Some("member-batch-search")
+        );
         // The three are now marked as members in the list.
         for id in &ids {
             p.el(&format!(
@@ -428,4 +431,3 @@ async fn export_csv_downloads_the_members() {
     })
     .await;
 }
-

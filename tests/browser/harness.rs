@@ -137,7 +137,14 @@ where
     let downloads = dir.path().join("downloads");
     std::fs::create_dir(&downloads).expect("downloads dir");
     let (server, driver) = tokio::join!(TestServer::start(), Driver::start(dir.path()));
-    let client = connect(&driver.url, &profile, &downloads, (width, height), languages).await;
+    let client = connect(
+        &driver.url,
+        &profile,
+        &downloads,
+        (width, height),
+        languages,
+    )
+    .await;
     let page = Page {
         c: client.clone(),
         s: Arc::new(server),
@@ -406,7 +413,9 @@ impl Page {
             let source = std::fs::read_to_string(AXE).map_err(|e| {
                 format!("{AXE}: {e} (install it: npm install --prefix target/axe axe-core@{AXE_VERSION}; .ci/run does)")
             })?;
-            self.c.execute(&format!("{source}\nreturn null;"), vec![]).await?;
+            self.c
+                .execute(&format!("{source}\nreturn null;"), vec![])
+                .await?;
         }
         let found = self
             .c

@@ -25,7 +25,10 @@ async fn the_page_is_german_for_a_german_browser_and_switches_back() {
 
         p.open("").await?;
         p.text_is("login-submit", "Anmelden").await?;
-        assert_eq!(p.js("return document.documentElement.lang;").await?, json!("de"));
+        assert_eq!(
+            p.js("return document.documentElement.lang;").await?,
+            json!("de")
+        );
         p.text_is("lang-switch", "English").await?;
         p.submit_login(ADMIN_EMAIL, ADMIN_PASSWORD).await?;
         p.text_is("view-title", "Gruppen").await?;
@@ -35,7 +38,8 @@ async fn the_page_is_german_for_a_german_browser_and_switches_back() {
         p.open(&format!("#/groups/{group}")).await?;
         p.text_is("member-list-title", "Mitglieder").await?;
         p.text_is("member-total", "(1 Mitglied)").await?;
-        p.text_is("member-add-open", "Mitglieder hinzufügen").await?;
+        p.text_is("member-add-open", "Mitglieder hinzufügen")
+            .await?;
         // Dates in the Austrian locale: 03.12.2026, 08:15.
         let added = p.el("[data-testid=member-added]").await?.text().await?;
         assert!(
@@ -44,13 +48,15 @@ async fn the_page_is_german_for_a_german_browser_and_switches_back() {
         );
         p.click("#member-add-open").await?;
         p.fill("#member-add-search", "müller").await?;
-        p.el("[data-testid=customer-result][data-member=true]").await?;
+        p.el("[data-testid=customer-result][data-member=true]")
+            .await?;
         p.click("#member-batch-open").await?;
         p.click("#group-more > summary").await?;
         // The API's English message is replaced where the page knows the field.
         p.fill("#group-edit-name", "").await?;
         p.click("#group-edit-submit").await?;
-        p.text_is("group-edit-name-error", "Bitte ausfüllen.").await?;
+        p.text_is("group-edit-name-error", "Bitte ausfüllen.")
+            .await?;
 
         for (hash, ready) in [
             ("#/customers", "customer-list-title"),
@@ -68,7 +74,10 @@ async fn the_page_is_german_for_a_german_browser_and_switches_back() {
         p.text_is("partner-list-title", "All partners").await?;
         p.text_is("logout", "Log out").await?;
         p.text_is("lang-switch", "Deutsch").await?;
-        assert_eq!(p.js("return document.documentElement.lang;").await?, json!("en"));
+        assert_eq!(
+            p.js("return document.documentElement.lang;").await?,
+            json!("en")
+        );
         assert_eq!(p.focused_id().await?, "lang-switch");
         p.c.refresh().await?;
         p.text_is("view-title", "Partners").await?;
@@ -83,5 +92,7 @@ fn regex_like_german_date(text: &str) -> bool {
     b.len() >= 10
         && b[2] == b'.'
         && b[5] == b'.'
-        && [0, 1, 3, 4, 6, 7, 8, 9].iter().all(|&i| b[i].is_ascii_digit())
+        && [0, 1, 3, 4, 6, 7, 8, 9]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit())
 }

@@ -177,4 +177,3 @@ async fn a_csv_import_is_previewed_then_imported_into_a_group() {
     })
     .await;
 }
-

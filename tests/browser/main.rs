@@ -16,8 +16,8 @@ mod common;
 mod harness;
 
 mod a11y;
-mod desk;
 mod assets;
+mod desk;
 mod group_page;
 mod i18n;
 mod import;
@@ -389,4 +389,3 @@ async fn the_page_talks_to_its_own_server_only() {
     })
     .await;
 }
-

@@ -106,7 +106,9 @@ async fn a_new_tab_is_logged_in_and_a_logout_ends_both() {
         p.text_is("view-title", "Regulars").await?;
         assert_eq!(p.token().await?.as_deref(), Some(token.as_str()));
         // Handed over in memory: nothing in localStorage or the URL.
-        let local = p.js("return JSON.stringify(Object.entries(localStorage));").await?;
+        let local = p
+            .js("return JSON.stringify(Object.entries(localStorage));")
+            .await?;
         assert!(!local.to_string().contains(&token), "{local}");
         assert!(!p.c.current_url().await?.as_str().contains(&token));
 
@@ -127,10 +129,14 @@ async fn the_last_partner_is_remembered_for_the_next_login() {
         let alpha = s.partner("Alpha Hall").await;
         let beta = s.partner("Beta Arena").await;
         s.group(&s.admin, beta, "Beta regulars").await;
-        s.user("two@test.local", &["groups.read"], &[alpha, beta]).await;
+        s.user("two@test.local", &["groups.read"], &[alpha, beta])
+            .await;
         p.login("two@test.local", PASSWORD).await?;
         p.text_is("view-title", "Choose a partner").await?;
-        p.el("#partner-select").await?.select_by_value(&beta.to_string()).await?;
+        p.el("#partner-select")
+            .await?
+            .select_by_value(&beta.to_string())
+            .await?;
         group_row(&p, "Beta regulars").await?;
         p.click("#logout").await?;
         p.submit_login("two@test.local", PASSWORD).await?;
