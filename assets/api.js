@@ -31,6 +31,9 @@ async function allPages(list) {
 export const partners = {
   list: (query) => request('GET', '/partners', { query }),
   create: (body) => request('POST', '/partners', { body }),
+  update: (partnerId, body) => request('PUT', partnerPath(partnerId), { body }),
+  /** A partner that still has groups or customers is a 409. */
+  remove: (partnerId) => request('DELETE', partnerPath(partnerId)),
   all: () => allPages(partners.list),
 };
 
@@ -94,4 +97,9 @@ export const audit = {
 export const users = {
   list: (partnerId, query) => request('GET', `${partnerPath(partnerId)}/users`, { query }),
   create: (partnerId, body) => request('POST', `${partnerPath(partnerId)}/users`, { body }),
+  all: (partnerId) => allPages((query) => users.list(partnerId, query)),
+  // Admin only (API.md, "Admin only"); both replace the whole set.
+  getAny: (userId) => request('GET', `/users/${enc(userId)}`),
+  setPermissions: (userId, permissions) => request('PUT', `/users/${enc(userId)}/permissions`, { body: { permissions } }),
+  setPartners: (userId, partnerIds) => request('PUT', `/users/${enc(userId)}/partners`, { body: { partner_ids: partnerIds } }),
 };

@@ -1,73 +1,8 @@
 /**
  * venue-groups admin page: starts the session, keeps the header (partner
- * picker, navigation) in step with it, and mounts one view per hash route.
- *
- * Hooks browser tests can rely on (keep this list in step with the code).
- *
- * Always present (index.html)
- *   #alert            role="alert"; errors; `hidden` when there are none
- *   #status           role="status"; short success messages (clear after ~6 s)
- *   #busy             visible while a request runs; <main id="main"> gets aria-busy="true"
- *   #main             the current view; its heading is #view-title (focused on navigation)
- *   #session-bar, #current-user, #partner-select, #logout   (hidden when signed out)
- *   #nav, #nav-groups, #nav-customers, #nav-users, #nav-partners
- *                     (a link's <li> is hidden without the permission; active link has aria-current="page")
- *   #confirm-dialog, #confirm-title, #confirm-message, #confirm-ok, #confirm-cancel
- *
- * Forms (forms.js): `#P-form`, a control `#P-F` with its error `#P-F-error`
- * (shown only with a 422 message for that field, control gets aria-invalid="true"),
- * and `#P-submit`; F is the API field name with "_" written "-".
- *   login            P=login            F: email, password
- *   new partner      P=partner-create   F: name
- *   new group        P=group-create     F: name, description
- *   edit group       P=group-edit       F: name, description
- *   new customer     P=customer-create  F: first-name, last-name, email, phone
- *   edit customer    P=customer-edit    F: first-name, last-name, email, phone
- *   new user         P=user-create      F: email, password, first-name, last-name
- *
- * Lists (pagedlist.js), with L one of partner, group, member, customer, user:
- *   #L-search (not for partner), #L-table, #L-empty, #L-prev, #L-next,
- *   #L-page-info ("Page X of Y"), #L-total, #L-list-title
- *   each row has data-id="<id>" plus the row test ids below.
- *
- * Views and their rows
- *   #/partners        [data-testid=partner-row] > partner-name, partner-use (button)
- *   #/groups          [data-testid=group-row][data-group-id] > group-name (link to the group),
- *                     group-description, group-count (customers_count, digits only), group-delete
- *   #/groups/:id      #group-customers-count (digits only), #group-description-text,
- *                     #group-delete, #back-to-groups, #group-loading
- *                     member picker: #member-add-form, #member-add-search, #member-add-search-submit,
- *                       #member-add-results > [data-testid=customer-result][data-customer-id] (button: adds),
- *                       #member-add-empty, #member-add-more
- *                     add many (inside #member-add): #member-batch-open (aria-expanded), #member-batch-body,
- *                       #member-batch-search, #member-batch-search-submit, #member-batch-list >
- *                       [data-testid=batch-customer][data-customer-id] (checkbox), #member-batch-empty,
- *                       #member-batch-more, #member-batch-selected,
- *                       #member-batch-submit (disabled until someone is ticked; one batch call)
- *                     [data-testid=member-row][data-customer-id] > member-name, member-email,
- *                       member-phone, member-added, member-remove
- *                     #group-export (button: downloads the members as CSV)
- *                     history (audit.read): #group-history (ol, newest first) >
- *                       [data-testid=history-entry][data-action][data-entry-id] > history-what,
- *                       history-who ("user N", "user N (you)" or "command line"), history-when (<time>),
- *                       history-changes (one li per changed field); #group-history-empty, #group-history-more
- *   #/customers       [data-testid=customer-row][data-customer-id] > customer-name (link),
- *                     customer-email, customer-phone, customer-edit (link), customer-delete
- *                     import (customers.create): #customer-import-file (type=file),
- *                       #customer-import-group (with groups.update + groups.read; "" = no group),
- *                       #customer-import-preview (dry run), #customer-import-submit (disabled until a clean preview),
- *                       #customer-import-outcome, #customer-import-counts > import-created, import-matched, import-added,
- *                       #customer-import-problems > #customer-import-errors >
- *                       [data-testid=import-error][data-key] (text "rows.7.email: <message>")
- *   #/customers/:id   #customer-delete, #back-to-customers, #customer-loading,
- *                     [data-testid=customer-detail-email], [data-testid=customer-detail-phone]
- *   #/users           [data-testid=user-row][data-user-id] > user-name, user-email
- *   start-up failure  #retry
- *
- * Notes: an empty email or phone cell has empty text (the dash is CSS only);
- * the currently selected partner's row shows a "Selected" badge instead of
- * partner-use; a list's rows are replaced only after its answer arrives, while
- * its .table-wrap has aria-busy="true".
+ * picker, language, navigation) in step with it, and mounts one view per
+ * hash route. The ids the browser tests rely on are listed in
+ * tests/browser/HOOKS.md (kept out of here: every byte here is downloaded).
  */
 
 import * as api from './api.js';
@@ -77,7 +12,8 @@ import { customersView } from './customers-view.js';
 import { byId, h } from './dom.js';
 import { groupView } from './group-view.js';
 import { groupsView } from './groups-view.js';
-import { setHooks, token } from './http.js';
+import { borrowToken, setHooks, token } from './http.js';
+import { currentLang, setLang, t, translateStatic } from './i18n.js';
 import { loginView } from './login-view.js';
 import { messageView } from './message-view.js';
 import { announce, clearAlert, showAlert, showError } from './notify.js';
@@ -86,11 +22,10 @@ import { currentRoute, navigate } from './router.js';
 import {
   can, clearSession, currentPartner, isAdmin, selectPartner, session, setPartners, setUser,
 } from './session.js';
+import { userView } from './user-view.js';
 import { usersView } from './users-view.js';
 
-const SESSION_ENDED = 'Your session has ended, please log in again.';
-
-// `nav` names the header link a view belongs to.
+// `nav` names the header link a view belongs to; titles are English keys (i18n.js).
 const VIEWS = {
   partners: { render: partnersView, title: 'Partners', nav: 'partners', allowed: isAdmin },
   groups: { render: groupsView, title: 'Groups', nav: 'groups', allowed: () => can('groups.read'), partner: true },
@@ -98,6 +33,7 @@ const VIEWS = {
   customers: { render: customersView, title: 'Customers', nav: 'customers', allowed: () => can('customers.read'), partner: true },
   customer: { render: customerView, title: 'Customer', nav: 'customers', allowed: () => can('customers.read'), partner: true },
   users: { render: usersView, title: 'Users', nav: 'users', allowed: () => can('users.read'), partner: true },
+  user: { render: userView, title: 'User', nav: 'users', allowed: isAdmin, partner: true },
 };
 const NAV_ORDER = ['groups', 'customers', 'users', 'partners'];
 
@@ -125,32 +61,32 @@ function renderRoute() {
   if (route.name === 'home') {
     const first = NAV_ORDER.find((name) => VIEWS[name].allowed());
     if (first) navigate(`/${first}`, { replace: true });
-    else mount('No access', messageView('No access yet', 'Your account has no permissions yet. Ask an administrator to grant them.'));
+    else mount(t('No access'), messageView(t('No access yet'), t('Your account has no permissions yet. Ask an administrator to grant them.')));
     return;
   }
   if (!def) {
-    mount('Not found', messageView('Page not found', h('a', { href: '#/' }, 'Go to the start page')));
+    mount(t('Not found'), messageView(t('Page not found'), h('a', { href: '#/' }, t('Go to the start page'))));
     return;
   }
   if (!def.allowed()) {
-    mount(def.title, messageView('No access', 'Your account is not allowed to see this page.'));
+    mount(t(def.title), messageView(t('No access'), t('Your account is not allowed to see this page.')));
     return;
   }
   if (def.partner && session.partnerId === null) {
-    mount('Choose a partner', choosePartnerView());
+    mount(t('Choose a partner'), choosePartnerView());
     return;
   }
-  mount(def.title, def.render, { id: route.id, usePartner, refreshPartners });
+  mount(t(def.title), def.render, { id: route.id, usePartner, refreshPartners });
 }
 
 function choosePartnerView() {
   if (session.partners.length > 0) {
-    return messageView('Choose a partner', 'Pick the partner to work for in the “Partner” list at the top of the page.');
+    return messageView(t('Choose a partner'), t('Pick the partner to work for in the “Partner” list at the top of the page.'));
   }
   if (isAdmin()) {
-    return messageView('No partners yet', h('a', { href: '#/partners' }, 'Create the first partner'));
+    return messageView(t('No partners yet'), h('a', { href: '#/partners' }, t('Create the first partner')));
   }
-  return messageView('No partner', 'Your account does not belong to any partner yet. Ask an administrator to add you.');
+  return messageView(t('No partner'), t('Your account does not belong to any partner yet. Ask an administrator to add you.'));
 }
 
 function updateNav(active = currentNav()) {
@@ -166,7 +102,17 @@ function currentNav() {
   return VIEWS[currentRoute().name]?.nav;
 }
 
+function renderLangSwitch() {
+  const other = currentLang() === 'de' ? 'en' : 'de';
+  const button = byId('lang-switch');
+  // Named in the language it switches to, as language pickers are.
+  button.textContent = other === 'de' ? 'Deutsch' : 'English';
+  button.lang = other;
+}
+
 function renderHeader() {
+  translateStatic();
+  renderLangSwitch();
   const signedIn = Boolean(session.user);
   byId('session-bar').hidden = !signedIn;
   byId('nav').hidden = !signedIn;
@@ -181,7 +127,7 @@ function renderPartnerSelect() {
   const select = byId('partner-select');
   const options = session.partners.map((p) => h('option', { value: String(p.id) }, p.name));
   if (session.partnerId === null) {
-    options.unshift(h('option', { value: '' }, session.partners.length ? 'Choose a partner…' : 'No partners'));
+    options.unshift(h('option', { value: '' }, session.partners.length ? t('Choose a partner…') : t('No partners')));
   }
   select.replaceChildren(...options);
   select.value = session.partnerId === null ? '' : String(session.partnerId);
@@ -192,10 +138,10 @@ function usePartner(id) {
   selectPartner(id);
   renderPartnerSelect();
   const name = currentPartner()?.name;
-  if (name) announce(`Now working for ${name}.`);
+  if (name) announce(t('Now working for {name}.', { name }));
   // A group or customer page belongs to the old partner; its list is the sensible place to land.
   const route = currentRoute().name;
-  navigate(route === 'customer' || route === 'customers' ? '/customers' : route === 'users' ? '/users' : '/groups');
+  navigate(route === 'customer' || route === 'customers' ? '/customers' : route === 'users' || route === 'user' ? '/users' : '/groups');
 }
 
 /** Non-admins whose GET /partners is refused still have their partner ids from /me. */
@@ -204,7 +150,7 @@ async function loadPartners(user) {
     return await api.partners.all();
   } catch (error) {
     if (error.status !== 403) throw error;
-    return (user.partner_ids ?? []).map((id) => ({ id, name: `Partner ${id}` }));
+    return (user.partner_ids ?? []).map((id) => ({ id, name: t('Partner {id}', { id }) }));
   }
 }
 
@@ -216,9 +162,8 @@ async function refreshPartners(preferId) {
 
 async function startSession() {
   const { data: user } = await api.auth.me();
-  const partners = await loadPartners(user);
   setUser(user);
-  setPartners(partners);
+  setPartners(await loadPartners(user));
   renderHeader();
   // The same hash again would not fire hashchange, so render directly.
   renderRoute();
@@ -227,7 +172,7 @@ async function startSession() {
 function showLogin(message) {
   clearSession();
   renderHeader();
-  mount('Log in', (root) => loginView(root, { onLoggedIn: startSession }));
+  mount(t('Log in'), (root) => loginView(root, { onLoggedIn: startSession }));
   if (message) showAlert(message);
 }
 
@@ -243,9 +188,11 @@ async function logout() {
   } catch {
     // Forget the token either way; a server that can't be reached can't be helped here.
   }
-  token.clear();
+  token.clear({ share: true });
+  // Whoever logs in next starts at the start page, not on this person's last one.
+  history.replaceState(null, '', '#/');
   showLogin();
-  announce('You are logged out.');
+  announce(t('You are logged out.'));
 }
 
 // Permissions apply to existing tokens at once, so a 403 may mean they just
@@ -263,24 +210,76 @@ async function refreshPermissions() {
 
 function bootFailed(error) {
   if (error?.handled) return;
-  mount('Error', (root) => {
-    messageView('The page could not start')(root);
-    const retry = h('button', { type: 'button', id: 'retry' }, 'Try again');
+  mount(t('Error'), (root) => {
+    messageView(t('The page could not start'))(root);
+    const retry = h('button', { type: 'button', id: 'retry' }, t('Try again'));
     retry.addEventListener('click', () => startSession().catch(bootFailed));
     root.querySelector('section').append(retry);
   });
   showError(error);
 }
 
-function boot() {
-  setHooks({ unauthenticated: () => endSession(SESSION_ENDED), forbidden: refreshPermissions });
-  byId('logout').addEventListener('click', logout);
-  byId('partner-select').addEventListener('change', (event) => {
-    const partner = session.partners.find((p) => String(p.id) === event.target.value);
-    if (partner) usePartner(partner.id);
+/**
+ * Arrow keys on a closed <select> change its value at once in some browsers;
+ * switching partner on each would reload the page under the person's
+ * fingers (WCAG 3.2.2). A pointer choice applies at once; a keyboard one on
+ * Enter or when focus leaves.
+ */
+function wirePartnerSelect() {
+  const select = byId('partner-select');
+  let keyed = false;
+  const apply = () => {
+    keyed = false;
+    const partner = session.partners.find((p) => String(p.id) === select.value);
+    if (partner && String(partner.id) !== String(session.partnerId)) usePartner(partner.id);
+  };
+  select.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      apply();
+    } else if (/^(Arrow|Page|Home|End)/.test(event.key) || event.key.length === 1) {
+      keyed = true;
+    }
   });
-  window.addEventListener('hashchange', renderRoute);
+  select.addEventListener('change', () => {
+    if (!keyed) apply();
+  });
+  select.addEventListener('blur', () => {
+    if (keyed) apply();
+  });
+}
 
+function switchLanguage() {
+  setLang(currentLang() === 'de' ? 'en' : 'de');
+  renderHeader();
+  if (session.user) renderRoute();
+  else showLogin();
+  byId('lang-switch').focus();
+}
+
+async function boot() {
+  setHooks({
+    unauthenticated: () => endSession(t('Your session has ended, please log in again.')),
+    forbidden: refreshPermissions,
+    // Another tab logged in while this one showed the login form.
+    adopted: () => startSession().catch(bootFailed),
+    loggedOut: () => {
+      dismissConfirm();
+      showLogin(t('You logged out in another tab.'));
+    },
+  });
+  byId('logout').addEventListener('click', logout);
+  byId('lang-switch').addEventListener('click', switchLanguage);
+  byId('skip-link').addEventListener('click', (event) => {
+    // The hash holds the route; the link must not change it.
+    event.preventDefault();
+    byId('main').focus();
+  });
+  wirePartnerSelect();
+  window.addEventListener('hashchange', renderRoute);
+  renderHeader();
+
+  if (!token.get()) await borrowToken();
   if (token.get()) startSession().catch(bootFailed);
   else showLogin();
 }

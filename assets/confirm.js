@@ -1,10 +1,12 @@
 // Asks before something is destroyed, with the <dialog id="confirm-dialog">
 // from index.html: modal, Escape cancels, and focus starts on Cancel.
 
+import { t } from './i18n.js';
+
 const byId = (id) => document.getElementById(id);
 
 /** Resolves to true when the person chose the confirm button. */
-export function confirmDialog({ title, message, confirmLabel = 'Delete' }) {
+export function confirmDialog({ title, message, confirmLabel = t('Delete') }) {
   const dialog = byId('confirm-dialog');
   if (typeof dialog?.showModal !== 'function') {
     return Promise.resolve(window.confirm(`${title}\n\n${message}`));

@@ -1,17 +1,20 @@
-// One customer: details, the edit form and delete.
+// One customer: details, the edit form and delete. (Not the customer's
+// groups: the API has no route for them, and asking every group would be a
+// request per group.)
 
 import * as api from './api.js';
 import { fullName, h, oneAtATime, optional, panel, timeEl, viewShell } from './dom.js';
 import { buildForm, fillForm, onSubmit } from './forms.js';
-import { CUSTOMER_FIELDS, customerBody, deleteCustomer } from './customers-view.js';
+import { customerBody, customerFields, deleteCustomer } from './customers-view.js';
+import { t } from './i18n.js';
 import { navigate } from './router.js';
 import { announce, showError } from './notify.js';
 import { can } from './session.js';
 
 export function customerView(root, { partnerId, id: customerId, alive }) {
-  const { section, title } = viewShell('Customer');
-  section.prepend(h('p', { class: 'back' }, h('a', { href: '#/customers', id: 'back-to-customers' }, '← All customers')));
-  const loading = h('p', { id: 'customer-loading' }, 'Loading the customer…');
+  const { section, title } = viewShell(t('Customer'));
+  section.prepend(h('p', { class: 'back' }, h('a', { href: '#/customers', id: 'back-to-customers' }, `← ${t('All customers')}`)));
+  const loading = h('p', { id: 'customer-loading' }, t('Loading the customer…'));
   const content = h('div', { class: 'view-body', hidden: true });
   section.append(loading, content);
   root.append(section);
@@ -22,9 +25,9 @@ export function customerView(root, { partnerId, id: customerId, alive }) {
   const phone = optional(null, 'customer-detail-phone');
   const updated = h('span');
   content.append(h('dl', { class: 'summary' },
-    h('div', {}, h('dt', {}, 'Email'), h('dd', {}, email)),
-    h('div', {}, h('dt', {}, 'Phone'), h('dd', {}, phone)),
-    h('div', {}, h('dt', {}, 'Last changed'), h('dd', {}, updated))));
+    h('div', {}, h('dt', {}, t('Email')), h('dd', {}, email)),
+    h('div', {}, h('dt', {}, t('Phone')), h('dd', {}, phone)),
+    h('div', {}, h('dt', {}, t('Last changed')), h('dd', {}, updated))));
 
   function show(fresh) {
     customer = fresh;
@@ -37,17 +40,17 @@ export function customerView(root, { partnerId, id: customerId, alive }) {
   }
 
   if (can('customers.update')) {
-    editForm = buildForm({ prefix: 'customer-edit', fields: CUSTOMER_FIELDS, submitLabel: 'Save changes', className: 'form-wide' });
+    editForm = buildForm({ prefix: 'customer-edit', fields: customerFields(), submitLabel: t('Save changes'), className: 'form-wide' });
     onSubmit(editForm, async (values) => {
       const { data } = await api.customers.update(partnerId, customerId, customerBody(values));
       show(data);
-      announce(`Customer ${fullName(data)} saved.`);
+      announce(t('Customer {name} saved.', { name: fullName(data) }));
     });
-    content.append(panel('customer-edit', 'Edit customer', editForm));
+    content.append(panel('customer-edit', t('Edit customer'), editForm));
   }
 
   if (can('customers.delete')) {
-    const button = h('button', { type: 'button', id: 'customer-delete', class: 'button-danger' }, 'Delete customer');
+    const button = h('button', { type: 'button', id: 'customer-delete', class: 'button-danger' }, t('Delete customer'));
     button.addEventListener('click', oneAtATime(async () => {
       if (await deleteCustomer(partnerId, customer)) navigate('/customers');
     }));
@@ -62,8 +65,8 @@ export function customerView(root, { partnerId, id: customerId, alive }) {
   }, (error) => {
     if (!alive()) return;
     loading.textContent = error.status === 404
-      ? 'This customer does not exist (any more), or it belongs to another partner.'
-      : 'The customer could not be loaded.';
+      ? t('This customer does not exist (any more), or it belongs to another partner.')
+      : t('The customer could not be loaded.');
     if (error.status !== 404) showError(error);
   });
 }

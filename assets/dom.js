@@ -2,6 +2,8 @@
 // Text always goes in as text nodes, so nothing that comes from the API is
 // ever parsed as HTML.
 
+import { dateTime } from './i18n.js';
+
 /**
  * Creates an element. `class`, `testid` (data-testid) and `value` are
  * handled specially; `on<event>` props become listeners (never inline
@@ -54,18 +56,22 @@ export function fullName(person) {
   return [person.first_name, person.last_name].filter(Boolean).join(' ');
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-/** A <time> element showing an RFC 3339 timestamp in the reader's locale. */
+/** A <time> element showing an RFC 3339 timestamp in the page's locale (i18n.js). */
 export function timeEl(iso, testid) {
   const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? '' : dateTime.format(date);
+  const text = Number.isNaN(date.getTime()) ? '' : dateTime(date);
   return h('time', { datetime: iso, testid }, text);
 }
 
 /** Text that may be null; the CSS shows a dash for an empty one. */
 export function optional(text, testid) {
   return h('span', { class: 'maybe-empty', testid }, text ?? '');
+}
+
+/** An email that may be null, breakable only after "@" and before "." (never mid-word on a phone). */
+export function email(text, testid) {
+  const parts = String(text ?? '').split(/(?=[.@])/);
+  return h('span', { class: 'maybe-empty email', testid }, parts.flatMap((part, i) => (i ? [h('wbr'), part] : [part])));
 }
 
 /**

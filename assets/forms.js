@@ -4,7 +4,8 @@
 // The server validates; its 422 `errors` land next to the matching control.
 
 import { h } from './dom.js';
-import { clearAlert, showAlert, showError } from './notify.js';
+import { t } from './i18n.js';
+import { clearAlert, localMessage, showAlert, showError } from './notify.js';
 
 /**
  * Builds a form. A field spec: `{ name, label, type, multiline, required,
@@ -41,7 +42,7 @@ function field(prefix, spec) {
     ? h('textarea', { ...attrs, rows: 3 })
     : h('input', { ...attrs, type: spec.type ?? 'text' });
   return h('div', { class: 'field' },
-    h('label', { for: id }, spec.label, spec.required ? null : h('span', { class: 'optional' }, ' (optional)')),
+    h('label', { for: id }, spec.label, spec.required ? null : h('span', { class: 'optional' }, ` ${t('(optional)')}`)),
     spec.hint ? h('p', { id: `${id}-hint`, class: 'hint' }, spec.hint) : null,
     control,
     h('p', { id: `${id}-error`, class: 'field-error', hidden: true }));
@@ -102,12 +103,13 @@ export function showFieldErrors(form, errors) {
   const unplaced = [];
   let first = null;
   for (const [name, messages] of Object.entries(errors)) {
-    const text = [].concat(messages).join(' ');
     const control = [...form.querySelectorAll('[data-field]')].find((c) => c.dataset.field === name);
     if (!control) {
-      unplaced.push(text);
+      unplaced.push([].concat(messages).join(' '));
       continue;
     }
+    // Beside its field, the page's own words fit (the label already names the field).
+    const text = [].concat(messages).map(localMessage).join(' ');
     const slot = document.getElementById(`${control.id}-error`);
     slot.textContent = text;
     slot.hidden = false;

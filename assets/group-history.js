@@ -1,13 +1,18 @@
-// A group's history from the audit trail, newest first: who changed what, and
-// when. Members appear as customer ids: the trail keeps ids, and a name looked
-// up today could belong to a customer renamed or deleted since.
+// A group's history from the audit trail, newest first: "Member removed:
+// Anna Berger · by Front Desk, 3 Dec 2026, 10:15". The trail keeps ids; the
+// page looks up the names. A customer deleted since is still named from the
+// `changes` of its own customer.deleted entry (API.md: a deletion records
+// every field's old value).
 
 import * as api from './api.js';
-import { h, panel, timeEl } from './dom.js';
+import { fullName, h, panel, timeEl } from './dom.js';
+import { number, t } from './i18n.js';
 import { showError } from './notify.js';
-import { session } from './session.js';
+import { can, isAdmin, session } from './session.js';
 
 const PER_PAGE = 20;
+// A batch may hold 1000 ids; naming the first few says enough.
+const NAMED_IN_BATCH = 10;
 
 const ACTIONS = {
   'group.created': 'Created',
@@ -18,59 +23,122 @@ const ACTIONS = {
   'group.members_batch': 'Members added or removed in bulk',
 };
 
-const FIELDS = { customer_id: 'customer', name: 'name', description: 'description' };
+const FIELDS = { name: 'Name', description: 'Description' };
 
-function value(field, v) {
-  if (v === null || v === undefined) return 'none';
-  if (field === 'customer_id') return `#${v}`;
-  return typeof v === 'string' ? `“${v}”` : String(v);
+/** Name lookups shared by the entries of one history, each id asked for once. */
+function nameBook(partnerId) {
+  const users = new Map();
+  const customers = new Map();
+  // Non-admins have no route to one user: the partner's list, read once.
+  let staff = null;
+
+  async function userName(id) {
+    if (id === session.user?.id) return t('{name} (you)', { name: fullName(session.user) || session.user.email });
+    try {
+      let found = null;
+      if (isAdmin()) {
+        found = (await api.users.getAny(id)).data;
+      } else if (can('users.read')) {
+        staff ??= api.users.all(partnerId);
+        found = (await staff).find((u) => u.id === id);
+      }
+      if (found) return fullName(found) || found.email;
+    } catch {
+      // Gone, or not to be read: the id is all there is.
+    }
+    return t('user {id}', { id });
+  }
+
+  async function customerName(id) {
+    if (!can('customers.read')) return t('customer {id}', { id });
+    try {
+      const { data } = await api.customers.get(partnerId, id);
+      return fullName(data);
+    } catch (error) {
+      if (error.status !== 404) return t('customer {id}', { id });
+    }
+    try {
+      const { data } = await api.audit.list(partnerId, {
+        subject_type: 'customer', subject_id: id, action: 'customer.deleted', per_page: 1,
+      });
+      const changes = data[0]?.changes ?? {};
+      const name = fullName({ first_name: changes.first_name?.[0], last_name: changes.last_name?.[0] });
+      if (name) return t('{name} (deleted since)', { name });
+    } catch {
+      // Fall back to the id.
+    }
+    return t('customer {id}', { id });
+  }
+
+  const once = (cache, look) => (id) => {
+    if (!cache.has(id)) cache.set(id, look(id));
+    return cache.get(id);
+  };
+  return { user: once(users, userName), customer: once(customers, customerName) };
 }
 
-/** One line per changed field: `[old, new]` pairs, or the id lists of a batch. */
-function changeLines(action, changes) {
+function quoted(v) {
+  if (v === null || v === undefined || v === '') return t('none');
+  return `“${v}”`;
+}
+
+/** One line per change, with names. */
+async function changeLines(entry, book) {
+  const { action, changes } = entry;
+  if (action === 'group.members_batch') {
+    const lines = [];
+    for (const [field, label] of [['added', 'Added: {names}'], ['removed', 'Removed: {names}']]) {
+      const ids = [].concat(changes?.[field] ?? []);
+      if (!ids.length) continue;
+      const names = await Promise.all(ids.slice(0, NAMED_IN_BATCH).map(book.customer));
+      const rest = ids.length - names.length;
+      lines.push(t(label, { names: names.join(', ') + (rest > 0 ? ` ${t('and {n} more', { n: number(rest) })}` : '') }));
+    }
+    return lines;
+  }
+  if (action === 'group.member_added' || action === 'group.member_removed') {
+    const [before, after] = changes?.customer_id ?? [];
+    const id = after ?? before;
+    return id === undefined || id === null ? [] : [await book.customer(id)];
+  }
   const lines = [];
   for (const [field, change] of Object.entries(changes ?? {})) {
-    const label = FIELDS[field] ?? field.replaceAll('_', ' ');
-    if (action === 'group.members_batch') {
-      const ids = [].concat(change);
-      if (ids.length) lines.push(`${label}: customers ${ids.map((id) => `#${id}`).join(', ')}`);
-    } else if (Array.isArray(change) && change.length === 2) {
-      const [before, after] = change;
-      if (before === null && after === null) continue; // created without it
-      // A creation or addition has no "before", a deletion or removal no "after":
-      // show the side there is. An edit shows both, also when one is empty.
-      if (/(created|added)$/.test(action)) lines.push(`${label}: ${value(field, after)}`);
-      else if (/(deleted|removed)$/.test(action)) lines.push(`${label}: ${value(field, before)}`);
-      else lines.push(`${label}: ${value(field, before)} → ${value(field, after)}`);
-    } else {
-      lines.push(`${label}: ${JSON.stringify(change)}`);
-    }
+    if (!Array.isArray(change) || change.length !== 2) continue;
+    const [before, after] = change;
+    if (before === null && after === null) continue; // created without it
+    const label = t(FIELDS[field] ?? field.replaceAll('_', ' '));
+    if (action === 'group.created') lines.push(`${label}: ${quoted(after)}`);
+    else if (action === 'group.deleted') lines.push(`${label}: ${quoted(before)}`);
+    else lines.push(`${label}: ${quoted(before)} → ${quoted(after)}`);
   }
   return lines;
 }
 
-function who(userId) {
-  if (userId === null || userId === undefined) return 'command line';
-  return userId === session.user?.id ? `user ${userId} (you)` : `user ${userId}`;
-}
-
-function entryRow(entry) {
-  const lines = changeLines(entry.action, entry.changes);
+async function entryRow(entry, book) {
+  const [who, lines] = await Promise.all([
+    entry.user_id === null || entry.user_id === undefined ? t('the command line') : book.user(entry.user_id),
+    changeLines(entry, book),
+  ]);
+  const what = ACTIONS[entry.action] ? t(ACTIONS[entry.action]) : entry.action;
   return h('li', { testid: 'history-entry', 'data-action': entry.action, 'data-entry-id': entry.id },
     h('p', { class: 'history-head' },
-      h('span', { class: 'history-what', testid: 'history-what' }, ACTIONS[entry.action] ?? entry.action),
-      ' by ', h('span', { testid: 'history-who' }, who(entry.user_id)),
+      h('span', { class: 'history-what', testid: 'history-what' }, what),
+      lines.length === 1 && /member_/.test(entry.action)
+        ? [': ', h('span', { class: 'history-subject', testid: 'history-subject' }, lines[0])] : null,
+      ` · ${t('by')} `, h('span', { testid: 'history-who' }, who),
       ', ', timeEl(entry.created_at, 'history-when')),
-    lines.length ? h('ul', { class: 'history-changes', testid: 'history-changes' }, lines.map((line) => h('li', {}, line))) : null);
+    lines.length && !/member_/.test(entry.action)
+      ? h('ul', { class: 'history-changes', testid: 'history-changes' }, lines.map((line) => h('li', {}, line))) : null);
 }
 
 export function groupHistory({ partnerId, groupId, alive }) {
   let page = 0;
   let seq = 0;
+  const book = nameBook(partnerId);
 
   const list = h('ol', { id: 'group-history', class: 'history' });
-  const empty = h('p', { id: 'group-history-empty', class: 'empty', hidden: true }, 'No changes are recorded for this group.');
-  const older = h('button', { type: 'button', id: 'group-history-more', class: 'button-secondary', hidden: true }, 'Show older changes');
+  const empty = h('p', { id: 'group-history-empty', class: 'empty', hidden: true }, t('No changes are recorded for this group.'));
+  const older = h('button', { type: 'button', id: 'group-history-more', class: 'button-secondary', hidden: true }, t('Show older changes'));
 
   async function load(target) {
     const mine = ++seq;
@@ -78,8 +146,8 @@ export function groupHistory({ partnerId, groupId, alive }) {
       const { data, meta } = await api.audit.list(partnerId, {
         subject_type: 'group', subject_id: groupId, page: target, per_page: PER_PAGE,
       });
+      const rows = await Promise.all(data.map((entry) => entryRow(entry, book)));
       if (mine !== seq || !alive()) return;
-      const rows = data.map(entryRow);
       if (target === 1) list.replaceChildren(...rows);
       else list.append(...rows);
       page = target;
@@ -90,10 +158,14 @@ export function groupHistory({ partnerId, groupId, alive }) {
     }
   }
 
-  older.addEventListener('click', () => load(page + 1));
+  older.addEventListener('click', async () => {
+    await load(page + 1);
+    // The button may have hidden itself (no older page): keep focus in the list.
+    if (older.hidden) document.getElementById('group-history-panel-title')?.focus();
+  });
 
   return {
-    element: panel('group-history-panel', 'History', list, empty, older),
+    element: panel('group-history-panel', t('History'), list, empty, older),
     /** Shows the newest page again (after a change made here). */
     reload: () => load(1),
   };

@@ -5,73 +5,80 @@ import * as api from './api.js';
 import { confirmDialog } from './confirm.js';
 import { byId, cell, h, oneAtATime, optional, panel, viewShell } from './dom.js';
 import { buildForm, onSubmit } from './forms.js';
+import { number, t, tn } from './i18n.js';
 import { announce, showError } from './notify.js';
 import { pagedList } from './pagedlist.js';
 import { can } from './session.js';
 
-export const GROUP_FIELDS = [
-  { name: 'name', label: 'Name', required: true, maxlength: 255 },
-  { name: 'description', label: 'Description', multiline: true, maxlength: 2000 },
+export const groupFields = () => [
+  { name: 'name', label: t('Name'), required: true, maxlength: 255 },
+  { name: 'description', label: t('Description'), multiline: true, maxlength: 2000 },
 ];
 
+/** Asks, then deletes; resolves to true when the group is gone (also when someone else deleted it first). */
+export async function deleteGroup(partnerId, group) {
+  const sure = await confirmDialog({
+    title: t('Delete this group?'),
+    message: t('“{name}” will be deleted with its {n} memberships. The customers themselves stay.',
+      { name: group.name, n: number(group.customers_count) }),
+    confirmLabel: t('Delete group'),
+  });
+  if (!sure) return false;
+  try {
+    await api.groups.remove(partnerId, group.id);
+    announce(t('Group “{name}” deleted.', { name: group.name }));
+    return true;
+  } catch (error) {
+    showError(error);
+    return error.status === 404;
+  }
+}
+
 export function groupsView(root, { partnerId, alive }) {
-  const { section } = viewShell('Groups');
+  const { section } = viewShell(t('Groups'));
   const canDelete = can('groups.delete');
 
   const list = pagedList({
     id: 'group',
-    title: 'All groups',
-    noun: 'groups',
-    searchLabel: 'Search groups by name',
-    emptyText: 'There are no groups yet.',
-    columns: ['Name', 'Description', 'Members', canDelete && 'Actions'],
+    title: t('All groups'),
+    countText: (n) => tn(n, '{n} group', '{n} groups'),
+    noMatch: (term) => t('No groups match “{term}”.', { term }),
+    searchLabel: t('Search groups by name'),
+    emptyText: t('There are no groups yet.'),
+    columns: [t('Name'), t('Description'), t('Members'), canDelete && t('Actions')],
     alive,
     load: (query) => api.groups.list(partnerId, query),
     row: (group) => h('tr', { testid: 'group-row', 'data-group-id': group.id },
-      cell('Name', h('a', { href: `#/groups/${group.id}`, testid: 'group-name' }, group.name)),
-      cell('Description', optional(group.description, 'group-description')),
-      cell('Members', h('span', { testid: 'group-count' }, String(group.customers_count))),
-      canDelete ? cell('Actions', h('button', {
+      cell(t('Name'), h('a', { href: `#/groups/${group.id}`, testid: 'group-name' }, group.name)),
+      cell(t('Description'), optional(group.description, 'group-description')),
+      cell(t('Members'), h('span', { testid: 'group-count' }, String(group.customers_count))),
+      canDelete ? cell(t('Actions'), h('button', {
         type: 'button',
         class: 'button-danger button-small',
         testid: 'group-delete',
-        'aria-label': `Delete group ${group.name}`,
-        onclick: oneAtATime(() => remove(group)),
-      }, 'Delete')) : null),
+        'aria-label': t('Delete group {name}', { name: group.name }),
+        onclick: oneAtATime(async () => {
+          if (!(await deleteGroup(partnerId, group))) return;
+          await list.reload();
+          list.focus();
+        }),
+      }, t('Delete'))) : null),
   });
 
-  async function remove(group) {
-    const sure = await confirmDialog({
-      title: 'Delete this group?',
-      message: `“${group.name}” will be deleted with its ${group.customers_count} memberships. The customers themselves stay.`,
-      confirmLabel: 'Delete group',
-    });
-    if (!sure) return;
-    try {
-      await api.groups.remove(partnerId, group.id);
-      announce(`Group “${group.name}” deleted.`);
-    } catch (error) {
-      showError(error);
-      if (error.status !== 404) return; // 404: someone else deleted it; refresh all the same
-    }
-    await list.reload();
-    list.focus();
-  }
-
+  section.append(list.element);
+  // The list is what people come for; the form to make a new one follows it.
   if (can('groups.create')) {
-    const form = buildForm({ prefix: 'group-create', fields: GROUP_FIELDS, submitLabel: 'Create group', className: 'form-wide' });
+    const form = buildForm({ prefix: 'group-create', fields: groupFields(), submitLabel: t('Create group'), className: 'form-wide' });
     onSubmit(form, async ({ name, description }) => {
       const body = description ? { name, description } : { name };
       const { data } = await api.groups.create(partnerId, body);
       form.reset();
-      announce(`Group “${data.name}” created.`);
+      announce(t('Group “{name}” created.', { name: data.name }));
       await list.showNew(data.id);
       byId('group-create-name')?.focus();
     });
-    section.append(panel('group-create', 'New group', form));
+    section.append(panel('group-create', t('New group'), form));
   }
-
-  section.append(list.element);
   root.append(section);
   list.reload();
 }

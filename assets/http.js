@@ -1,6 +1,11 @@
 // Transport for the internal API: the bearer token (kept in sessionStorage
 // only, never in localStorage or a URL), JSON in and out, and every non-2xx
 // answer turned into an ApiError.
+//
+// Tabs: sessionStorage is per tab, so a new tab asks the open ones for the
+// token over a BroadcastChannel (same origin, same browser profile only;
+// nothing is written to disk) and a login or logout in one tab reaches the
+// others.
 
 import { startBusy } from './busy.js';
 
@@ -28,23 +33,63 @@ export const token = {
       return null;
     }
   },
-  set(value) {
+  /** `share`: tell the other tabs (a login here, not a token taken from them). */
+  set(value, { share = true } = {}) {
     try {
       sessionStorage.setItem(TOKEN_KEY, value);
     } catch {
       // Storage disabled: the login works until the next request needs it.
     }
+    if (share) channel?.postMessage({ type: 'token', token: value });
   },
-  clear() {
+  /** `share`: the token was revoked (a logout), so the tabs holding it are logged out too. */
+  clear({ share = false } = {}) {
+    const old = token.get();
     try {
       sessionStorage.removeItem(TOKEN_KEY);
     } catch {
       // Nothing stored, nothing to clear.
     }
+    if (share && old) channel?.postMessage({ type: 'logout', token: old });
   },
 };
 
-const hooks = { unauthenticated() {}, forbidden() {} };
+const hooks = { unauthenticated() {}, forbidden() {}, adopted() {}, loggedOut() {} };
+
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('venue-groups.session') : null;
+let waiting = null;
+if (channel) {
+  channel.addEventListener('message', ({ data }) => {
+    const mine = token.get();
+    if (data?.type === 'ask' && mine) {
+      channel.postMessage({ type: 'token', token: mine });
+    } else if (data?.type === 'token' && typeof data.token === 'string' && !mine) {
+      token.set(data.token, { share: false });
+      if (waiting) waiting(data.token);
+      else hooks.adopted();
+    } else if (data?.type === 'logout' && mine && mine === data.token) {
+      token.clear();
+      hooks.loggedOut();
+    }
+  });
+}
+
+/** A token from another open tab of this browser, or null after `ms` without an answer. */
+export function borrowToken(ms = 300) {
+  if (!channel) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      waiting = null;
+      resolve(null);
+    }, ms);
+    waiting = (value) => {
+      clearTimeout(timer);
+      waiting = null;
+      resolve(value);
+    };
+    channel.postMessage({ type: 'ask' });
+  });
+}
 
 /** Registers what happens on a 401 (session over) and a 403 (permissions may have changed). */
 export function setHooks(given) {

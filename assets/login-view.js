@@ -1,23 +1,30 @@
-// The login form. The token it receives goes to sessionStorage only.
+// The login form. The token it receives goes to sessionStorage only (and,
+// through http.js, to this browser's other open tabs).
 
 import * as api from './api.js';
 import { viewShell } from './dom.js';
 import { buildForm, onSubmit } from './forms.js';
 import { token } from './http.js';
+import { t } from './i18n.js';
 
 export function loginView(root, { onLoggedIn }) {
-  const { section } = viewShell('Log in', 'view-login');
+  const { section } = viewShell(t('Log in'), 'view-login');
   const form = buildForm({
     prefix: 'login',
-    submitLabel: 'Log in',
+    submitLabel: t('Log in'),
     fields: [
-      { name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'username', autofocus: true },
-      { name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' },
+      { name: 'email', label: t('Email'), type: 'email', required: true, autocomplete: 'username', autofocus: true },
+      { name: 'password', label: t('Password'), type: 'password', required: true, autocomplete: 'current-password' },
     ],
   });
   onSubmit(form, async ({ email, password }) => {
-    const { data } = await api.auth.login(email, password);
-    token.set(data.token);
+    try {
+      const { data } = await api.auth.login(email, password);
+      token.set(data.token);
+    } catch (error) {
+      if (error.status === 401) error.message = t('The email or the password is wrong.');
+      throw error;
+    }
     await onLoggedIn();
   });
   section.append(form);

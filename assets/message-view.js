@@ -2,7 +2,7 @@
 
 import { h, viewShell } from './dom.js';
 
-/** `lines` are strings or nodes, each shown as a paragraph. */
+/** `lines` are strings or nodes (already in the page's language), each shown as a paragraph. */
 export function messageView(title, ...lines) {
   return (root) => {
     const { section } = viewShell(title, 'view-message');

@@ -2,8 +2,10 @@
 // errors and one status line (#status, role="status") for brief successes.
 
 import { h } from './dom.js';
+import { t } from './i18n.js';
 
-const STATUS_MS = 6000;
+// Short, and gone at the next key press or click: a corner toast that lingers covers work.
+const STATUS_MS = 4000;
 let statusTimer = 0;
 
 /** Shows one or more error lines in #alert; an empty list hides it. */
@@ -27,6 +29,11 @@ export function showError(error) {
   showAlert(describeError(error));
 }
 
+function clearStatus() {
+  clearTimeout(statusTimer);
+  document.getElementById('status').textContent = '';
+}
+
 /** Shows a short success message that clears itself. */
 export function announce(text) {
   const el = document.getElementById('status');
@@ -35,33 +42,62 @@ export function announce(text) {
   el.textContent = '';
   setTimeout(() => {
     el.textContent = text;
+    statusTimer = setTimeout(clearStatus, STATUS_MS);
   }, 50);
-  statusTimer = setTimeout(() => {
-    el.textContent = '';
-  }, STATUS_MS);
+}
+
+// The next deliberate action (not the one that caused the message) ends it.
+for (const type of ['keydown', 'pointerdown']) {
+  document.addEventListener(type, (event) => {
+    if (event.key === 'Tab' || event.key === 'Shift') return;
+    const el = document.getElementById('status');
+    if (el?.textContent) setTimeout(clearStatus, 600);
+  }, true);
+}
+
+/**
+ * The page's own words for the API's English validation messages (API.md:
+ * Laravel's wording); a message it does not know stays as the API wrote it.
+ */
+export function localMessage(message) {
+  const text = String(message);
+  let m;
+  if (/ field is required\.$/.test(text)) return t('This is required.');
+  if ((m = / must not be greater than (\d+) characters\./.exec(text))) return t('At most {max} characters.', { max: m[1] });
+  if ((m = / must be at least (\d+) characters\./.exec(text))) return t('At least {min} characters.', { min: m[1] });
+  if (/ must be a valid email address\./.test(text)) return t('This is not a valid email address.');
+  if (/ has already been taken\./.test(text)) return t('This is already taken; choose another.');
+  if (/ must be a single line of text\./.test(text)) return t('Only one line of text, please.');
+  if (/ confirmation does not match\./.test(text)) return t('The two passwords differ.');
+  if (/ has a duplicate value\./.test(text)) return t('This appears twice.');
+  return text;
 }
 
 export function describeError(error) {
-  const wait = error?.retryAfter ? ` Try again in ${error.retryAfter} seconds.` : ' Try again in a moment.';
+  const wait = error?.retryAfter
+    ? t(' Try again in {n} seconds.', { n: error.retryAfter })
+    : t(' Try again in a moment.');
   switch (error?.status) {
     case undefined:
-      return 'Something went wrong in this page. Reload it and try again.';
+      return t('Something went wrong in this page. Reload it and try again.');
     case 0:
-      return 'The server could not be reached. Check the connection and try again.';
+      return t('The server could not be reached. Check the connection and try again.');
     case 403:
-      return `You are not allowed to do this (${error.message}). Ask an administrator if you need access.`;
+      return t('You are not allowed to do this. Ask an administrator if you need access.');
     case 404:
-      return 'Not found: it may have been deleted, or it belongs to another partner.';
+      return t('Not found: it may have been deleted, or it belongs to another partner.');
+    case 409:
+      return t('This cannot be done while other data depends on it.');
     case 422: {
       const lines = Object.values(error.errors).flat().map(String);
       return lines.length ? lines : error.message;
     }
     case 429:
-      return `${error.message}${wait}`;
+      return t('Too many attempts.') + wait;
     case 500:
-      return 'Something went wrong on the server. Try again; if it keeps happening, tell support.';
+      return t('Something went wrong on the server. Try again; if it keeps happening, tell support.');
     case 503:
-      return `The service cannot save changes right now.${wait}`;
+      return t('The service cannot save changes right now.') + wait;
     default:
       return error.message;
   }

@@ -1,20 +1,31 @@
 // A searchable, paginated table over one list endpoint (the API's
 // `data`/`meta`/`links` envelope). Ids, from the `id` prefix:
 // `${id}-list-title`, `${id}-search`, `${id}-table`, `${id}-empty`,
-// `${id}-prev`, `${id}-next`, `${id}-page-info` ("Page X of Y"), `${id}-total`.
+// `${id}-prev`, `${id}-next`, `${id}-page-info` ("Page X of Y"), `${id}-total`,
+// `${id}-goto-form` / `${id}-goto`, and `${id}-sort` when sorts are given.
 
 import { debounce, h } from './dom.js';
+import { number, t } from './i18n.js';
 import { showError } from './notify.js';
+
+// The API sorts by id only (API.md); the page sorts a list itself only when
+// one request holds all of it, so a sorted page is never a sorted part of a list.
+const SORT_ALL = 100;
 
 /**
  * `load(query)` fetches one page; `row(item)` returns its <tr>.
+ * `countText(n)` says "(n things)"; `noMatch(term)` the empty search.
  * `searchLabel` adds the search box (omit it for lists without `search`).
+ * `sorts`: `[{ value, label, compare }]`, the first (no compare) being the API's order.
  * `alive()` says whether the view is still on screen, so late answers are dropped.
  */
-export function pagedList({ id, title, noun, columns, load, row, searchLabel, emptyText, alive, perPage = 20 }) {
+export function pagedList({
+  id, title, countText, noMatch, columns, load, row, searchLabel, emptyText, alive, sorts, perPage = 20,
+}) {
   let page = 1;
   let search = '';
   let seq = 0;
+  let sort = sorts?.[0] ?? null;
 
   const heading = h('h3', { id: `${id}-list-title`, tabindex: '-1' }, title);
 
@@ -22,10 +33,10 @@ export function pagedList({ id, title, noun, columns, load, row, searchLabel, em
   let searchForm = null;
   if (searchLabel) {
     searchBox = h('input', { id: `${id}-search`, type: 'search', autocomplete: 'off', 'aria-controls': `${id}-table` });
-    searchForm = h('form', { id: `${id}-search-form`, class: 'search', role: 'search' },
+    searchForm = h('form', { id: `${id}-search-form`, class: 'search' },
       h('label', { for: `${id}-search` }, searchLabel),
       h('div', { class: 'search-row' }, searchBox,
-        h('button', { type: 'submit', id: `${id}-search-submit`, class: 'button-secondary' }, 'Search')));
+        h('button', { type: 'submit', id: `${id}-search-submit`, class: 'button-secondary' }, t('Search'))));
     const searchNow = () => {
       search = searchBox.value.trim();
       return fetchPage(1);
@@ -39,6 +50,16 @@ export function pagedList({ id, title, noun, columns, load, row, searchLabel, em
     });
   }
 
+  let sortBox = null;
+  const sortNote = h('p', { id: `${id}-sort-note`, class: 'hint', hidden: true });
+  if (sorts) {
+    sortBox = h('select', { id: `${id}-sort` }, sorts.map((s) => h('option', { value: s.value }, s.label)));
+    sortBox.addEventListener('change', () => {
+      sort = sorts.find((s) => s.value === sortBox.value) ?? sorts[0];
+      fetchPage(1);
+    });
+  }
+
   // Explicit roles: the phone layout sets `display: block` on the table,
   // which makes some browsers drop its table semantics.
   const tbody = h('tbody', { role: 'rowgroup' });
@@ -49,14 +70,27 @@ export function pagedList({ id, title, noun, columns, load, row, searchLabel, em
     tbody);
   const wrap = h('div', { class: 'table-wrap', 'aria-busy': 'false' }, table);
   const empty = h('p', { id: `${id}-empty`, class: 'empty', hidden: true });
-  const prev = h('button', { type: 'button', id: `${id}-prev`, class: 'button-secondary', disabled: true }, 'Previous');
-  const next = h('button', { type: 'button', id: `${id}-next`, class: 'button-secondary', disabled: true }, 'Next');
+  const prev = h('button', { type: 'button', id: `${id}-prev`, class: 'button-secondary' }, t('Previous'));
+  const next = h('button', { type: 'button', id: `${id}-next`, class: 'button-secondary' }, t('Next'));
+  prev.disabled = true;
+  next.disabled = true;
   const info = h('span', { id: `${id}-page-info`, class: 'page-info' });
   const total = h('span', { id: `${id}-total`, class: 'total' });
-  const pager = h('nav', { class: 'pager', 'aria-label': `${title}: pages` }, prev, h('p', { class: 'page-text' }, info, ' ', total), next);
+  const goto = h('input', { id: `${id}-goto`, type: 'number', min: '1', inputmode: 'numeric', class: 'goto-input' });
+  const gotoForm = h('form', { id: `${id}-goto-form`, class: 'goto', hidden: true },
+    h('label', { for: `${id}-goto` }, t('Go to page')), goto,
+    h('button', { type: 'submit', id: `${id}-goto-submit`, class: 'button-secondary' }, t('Go')));
+  const pager = h('nav', { class: 'pager', 'aria-label': t('{title}: pages', { title }) },
+    prev, h('p', { class: 'page-text' }, info, ' ', total), next, gotoForm);
 
   prev.addEventListener('click', () => turn(page - 1, prev, next));
   next.addEventListener('click', () => turn(page + 1, next, prev));
+  gotoForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const target = Math.max(1, Math.floor(Number(goto.value)) || 1);
+    await fetchPage(target);
+    heading.focus();
+  });
 
   async function turn(target, button, other) {
     await fetchPage(target);
@@ -68,9 +102,23 @@ export function pagedList({ id, title, noun, columns, load, row, searchLabel, em
     const mine = ++seq;
     wrap.setAttribute('aria-busy', 'true');
     try {
-      const answer = await load({ page: target, per_page: perPage, search });
+      const sorting = Boolean(sort?.compare);
+      const query = sorting ? { page: 1, per_page: SORT_ALL, search } : { page: target, per_page: perPage, search };
+      let answer = await load(query);
       if (mine !== seq || !alive()) return null;
-      const { data, meta } = answer;
+      let { data, meta } = answer;
+      sortNote.hidden = true;
+      if (sorting && meta.last_page > 1) {
+        // Too long to sort here honestly: say so and page in the API's order.
+        sortNote.textContent = t('Sorting works for up to {max} entries; this list has {n}, so it is shown in the order they were created.',
+          { max: number(SORT_ALL), n: number(meta.total) });
+        sortNote.hidden = false;
+        answer = await load({ page: target, per_page: perPage, search });
+        if (mine !== seq || !alive()) return null;
+        ({ data, meta } = answer);
+      } else if (sorting) {
+        data = [...data].sort(sort.compare);
+      }
       // Past the end (the last row of the last page was deleted): show the real last page.
       if (data.length === 0 && target > 1 && target > meta.last_page) return fetchPage(meta.last_page);
       page = meta.current_page;
@@ -93,16 +141,24 @@ export function pagedList({ id, title, noun, columns, load, row, searchLabel, em
     }));
     wrap.hidden = data.length === 0;
     empty.hidden = data.length > 0;
-    empty.textContent = search ? `No ${noun} match “${search}”.` : emptyText;
-    info.textContent = `Page ${meta.current_page} of ${meta.last_page}`;
-    total.textContent = `(${meta.total} ${meta.total === 1 ? noun.replace(/s$/, '') : noun})`;
+    empty.textContent = search ? noMatch(search) : emptyText;
+    info.textContent = t('Page {page} of {last}', { page: number(meta.current_page), last: number(meta.last_page) });
+    total.textContent = `(${countText(meta.total)})`;
     prev.disabled = meta.current_page <= 1;
     next.disabled = meta.current_page >= meta.last_page;
+    gotoForm.hidden = meta.last_page <= 2;
+    goto.max = String(meta.last_page);
+    goto.value = String(meta.current_page);
   }
+
+  const tools = searchForm || sortBox
+    ? h('div', { class: 'list-tools' }, searchForm,
+      sortBox ? h('div', { class: 'sort' }, h('label', { for: `${id}-sort` }, t('Sort by')), sortBox) : null)
+    : null;
 
   return {
     element: h('section', { class: 'panel list', id: `${id}-list`, 'aria-labelledby': `${id}-list-title` },
-      heading, searchForm, wrap, empty, pager),
+      heading, tools, sortNote, wrap, empty, pager),
 
     /** Loads the current page again (after a change), keeping the search. */
     reload: () => fetchPage(page),

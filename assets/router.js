@@ -8,6 +8,7 @@ const ROUTES = [
   ['customers', /^\/customers$/],
   ['customer', /^\/customers\/([1-9][0-9]*)$/],
   ['users', /^\/users$/],
+  ['user', /^\/users\/([1-9][0-9]*)$/],
 ];
 
 /** `{ name, id }` for the current hash; ids stay strings, as they go back into paths. */

@@ -1,8 +1,8 @@
 // Who is signed in, which partners they work for and which one is selected.
-// The selected partner survives a reload through sessionStorage; it is not
-// secret, but it belongs to this tab's session like the token does.
+// The last partner chosen is remembered per user in localStorage (an id, not
+// a secret), so someone who works for several partners lands where they left.
 
-const PARTNER_KEY = 'venue-groups.partner';
+const PARTNER_KEY = 'venue-groups.partner.';
 
 export const session = { user: null, partners: [], partnerId: null };
 
@@ -25,16 +25,16 @@ export function setPartners(partners) {
   session.partners = partners;
   const find = (id) => partners.find((p) => id !== null && id !== undefined && String(p.id) === String(id));
   const chosen = find(session.partnerId) ?? find(stored()) ?? (partners.length === 1 ? partners[0] : null);
-  selectPartner(chosen ? chosen.id : null);
+  session.partnerId = chosen ? chosen.id : null;
 }
 
 export function selectPartner(id) {
   session.partnerId = id;
+  if (id === null || !session.user) return;
   try {
-    if (id === null) sessionStorage.removeItem(PARTNER_KEY);
-    else sessionStorage.setItem(PARTNER_KEY, String(id));
+    localStorage.setItem(PARTNER_KEY + session.user.id, String(id));
   } catch {
-    // Storage disabled: the choice just doesn't survive a reload.
+    // Storage disabled: the choice just isn't remembered.
   }
 }
 
@@ -45,12 +45,12 @@ export function currentPartner() {
 export function clearSession() {
   session.user = null;
   session.partners = [];
-  selectPartner(null);
+  session.partnerId = null;
 }
 
 function stored() {
   try {
-    return sessionStorage.getItem(PARTNER_KEY);
+    return session.user ? localStorage.getItem(PARTNER_KEY + session.user.id) : null;
   } catch {
     return null;
   }

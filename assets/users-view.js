@@ -1,59 +1,71 @@
-// The staff accounts of the selected partner: list, and add one.
+// The staff accounts of the selected partner: list, and add one. An admin
+// lands on the new account's page to grant its permissions (user-view.js).
 
 import * as api from './api.js';
-import { byId, cell, fullName, h, panel, viewShell } from './dom.js';
+import { byId, cell, email, fullName, h, panel, viewShell } from './dom.js';
 import { buildForm, onSubmit } from './forms.js';
+import { t, tn } from './i18n.js';
 import { announce } from './notify.js';
 import { pagedList } from './pagedlist.js';
-import { can } from './session.js';
+import { navigate } from './router.js';
+import { can, isAdmin } from './session.js';
 
 export function usersView(root, { partnerId, alive }) {
-  const { section } = viewShell('Users');
+  const { section } = viewShell(t('Users'));
 
   const list = pagedList({
     id: 'user',
-    title: 'Users of this partner',
-    noun: 'users',
-    searchLabel: 'Search users by name or email',
-    emptyText: 'This partner has no users yet.',
-    columns: ['Name', 'Email'],
+    title: t('Users of this partner'),
+    countText: (n) => tn(n, '{n} user', '{n} users'),
+    noMatch: (term) => t('No users match “{term}”.', { term }),
+    searchLabel: t('Search users by name or email'),
+    emptyText: t('This partner has no users yet.'),
+    columns: [t('Name'), t('Email')],
     alive,
     load: (query) => api.users.list(partnerId, query),
     row: (user) => h('tr', { testid: 'user-row', 'data-user-id': user.id },
-      cell('Name', h('span', { testid: 'user-name' }, fullName(user))),
-      cell('Email', h('span', { testid: 'user-email' }, user.email))),
+      // Only admins can see (and change) what a user may do.
+      cell(t('Name'), isAdmin()
+        ? h('a', { href: `#/users/${user.id}`, testid: 'user-name' }, fullName(user) || user.email)
+        : h('span', { testid: 'user-name' }, fullName(user) || user.email)),
+      cell(t('Email'), email(user.email, 'user-email'))),
   });
+  section.append(list.element);
 
   if (can('users.create')) {
     const form = buildForm({
       prefix: 'user-create',
-      submitLabel: 'Add user',
+      submitLabel: t('Add user'),
       className: 'form-wide',
       fields: [
         {
           name: 'email',
-          label: 'Email',
+          label: t('Email'),
           type: 'email',
           required: true,
-          hint: 'If this email already has an account, that account is added to this partner and the name and password below are ignored.',
+          hint: t('If this email already has an account, that account is added to this partner and the name and password below are ignored.'),
         },
-        { name: 'password', label: 'Password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password', hint: 'At least 8 characters.' },
-        { name: 'first_name', label: 'First name', required: true, maxlength: 255 },
-        { name: 'last_name', label: 'Last name', required: true, maxlength: 255 },
+        { name: 'password', label: t('Password'), type: 'password', required: true, minlength: 8, autocomplete: 'new-password', hint: t('At least 8 characters.') },
+        { name: 'first_name', label: t('First name'), required: true, maxlength: 255 },
+        { name: 'last_name', label: t('Last name'), required: true, maxlength: 255 },
       ],
     });
     onSubmit(form, async (values) => {
       const { data } = await api.users.create(partnerId, values);
       form.reset();
       // New accounts start without permissions (API.md, "Users of a partner").
-      announce(`${data.email} can now sign in for this partner. An administrator still has to grant permissions.`);
+      if (isAdmin()) {
+        announce(t('{email} can now log in for this partner. Choose what they may do.', { email: data.email }));
+        navigate(`/users/${data.id}`);
+        return;
+      }
+      announce(t('{email} can now log in for this partner. An administrator still has to grant permissions.', { email: data.email }));
       await list.showNew(data.id);
       byId('user-create-email')?.focus();
     });
-    section.append(panel('user-create', 'Add a user', form));
+    section.append(panel('user-create', t('Add a user'), form));
   }
 
-  section.append(list.element);
   root.append(section);
   list.reload();
 }

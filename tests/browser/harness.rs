@@ -29,6 +29,16 @@ pub const CHROMEDRIVER: &str = "chromedriver";
 pub const WAIT: Duration = Duration::from_secs(8);
 /// A whole test body's limit (the tests take a few seconds each).
 const BODY_LIMIT: Duration = Duration::from_secs(60);
+/// axe-core, pinned, as `.ci/run` installs it from npm.
+pub const AXE_VERSION: &str = "4.10.3";
+pub const AXE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/target/axe/node_modules/axe-core/axe.min.js"
+);
+/// WebDriver key codes.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+pub const ARROW_DOWN: &str = "\u{E015}";
 /// The key http.js keeps the bearer token under, in sessionStorage.
 pub const TOKEN_KEY: &str = "venue-groups.token";
 
@@ -104,7 +114,17 @@ pub struct Page {
 
 /// Starts a server, chromedriver and Chromium (window `width` x `height`),
 /// runs `body`, and on failure saves a screenshot before failing the test.
-pub async fn run<F, Fut>(name: &str, (width, height): (u32, u32), body: F)
+pub async fn run<F, Fut>(name: &str, size: (u32, u32), body: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: Future<Output = TestResult> + Send + 'static,
+{
+    run_in(name, size, "en-US,en", body).await
+}
+
+/// [`run`] with the browser's languages set, as Chromium's `--lang` and
+/// the Accept-Language preference (e.g. `"de-AT,de"`).
+pub async fn run_in<F, Fut>(name: &str, (width, height): (u32, u32), languages: &str, body: F)
 where
     F: FnOnce(Page) -> Fut,
     Fut: Future<Output = TestResult> + Send + 'static,
@@ -117,7 +137,14 @@ where
     let downloads = dir.path().join("downloads");
     std::fs::create_dir(&downloads).expect("downloads dir");
     let (server, driver) = tokio::join!(TestServer::start(), Driver::start(dir.path()));
-    let client = connect(&driver.url, &profile, &downloads, width, height).await;
+    let client = connect(
+        &driver.url,
+        &profile,
+        &downloads,
+        (width, height),
+        languages,
+    )
+    .await;
     let page = Page {
         c: client.clone(),
         s: Arc::new(server),
@@ -175,9 +202,10 @@ async fn connect(
     driver: &str,
     profile: &Path,
     downloads: &Path,
-    width: u32,
-    height: u32,
+    (width, height): (u32, u32),
+    languages: &str,
 ) -> Client {
+    let lang = languages.split(',').next().unwrap_or("en-US");
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
@@ -193,11 +221,13 @@ async fn connect(
                 "--disable-dev-shm-usage",
                 format!("--user-data-dir={}", profile.display()),
                 format!("--window-size={width},{height}"),
+                format!("--lang={lang}"),
             ],
             // Saved without asking, into the test's own temp dir.
             "prefs": {
                 "download.default_directory": downloads.display().to_string(),
                 "download.prompt_for_download": false,
+                "intl.accept_languages": languages,
             },
         },
     });
@@ -361,6 +391,45 @@ impl Page {
         self.click("#login-submit").await?;
         self.shown("session-bar").await?;
         Ok(())
+    }
+
+    /// Presses a key (a WebDriver key code such as [`TAB`]) in the focused element.
+    pub async fn press(&self, key: &str) -> TestResult {
+        self.c.active_element().await?.send_keys(key).await?;
+        Ok(())
+    }
+
+    /// The id of the focused element ("" for none).
+    pub async fn focused_id(&self) -> Result<String, Error> {
+        let v = self.js("return document.activeElement?.id ?? '';").await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Runs axe-core on the page as it is and answers its serious and
+    /// critical violations, one line each (empty when there are none).
+    pub async fn axe(&self) -> Result<Vec<String>, Error> {
+        let installed = self.js("return typeof window.axe === 'object';").await?;
+        if installed != Value::Bool(true) {
+            let source = std::fs::read_to_string(AXE).map_err(|e| {
+                format!("{AXE}: {e} (install it: npm install --prefix target/axe axe-core@{AXE_VERSION}; .ci/run does)")
+            })?;
+            self.c
+                .execute(&format!("{source}\nreturn null;"), vec![])
+                .await?;
+        }
+        let found = self
+            .c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(
+                   (r) => done(r.violations
+                     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)),
+                   (e) => done([`axe failed: ${e}`]));",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
     }
 
     /// Whether the page scrolls sideways.
