@@ -397,7 +397,10 @@ async fn a_restart_on_a_migrated_file_changes_nothing() {
 
     // Assert
     assert_eq!(user_version(&s.db()), latest_version());
-    assert_eq!(s.get("/audit", &s.admin).await.body, entries_before);
+    // The links are absolute and name the new port; the entries are the same.
+    let entries_after = s.get("/audit", &s.admin).await.body;
+    assert_eq!(entries_after["data"], entries_before["data"]);
+    assert_eq!(entries_after["meta"], entries_before["meta"]);
     let g = ok(&s
         .get(
             &format!("/partners/{}/groups/{}", old.partner, old.group),
