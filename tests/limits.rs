@@ -339,7 +339,7 @@ async fn past_the_connection_cap_a_connection_gets_503_and_retry_after() {
 
 #[tokio::test]
 async fn an_idle_connection_is_closed_after_the_idle_time() {
-    let s = TestServer::start_with(|c| c.idle_timeout = Duration::from_millis(500)).await;
+    let s = TestServer::start_without_login(|c| c.idle_timeout = Duration::from_millis(500)).await;
     let mut idle = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
     let started = Instant::now();
     let rest = read_to_close(&mut idle, Duration::from_secs(5)).await;
