@@ -104,6 +104,7 @@ pub async fn run(
     });
     let make = warp::hyper::service::make_service_fn(move |c: &tls::Incoming| {
         let peer = conn::Peer(c.peer());
+        let answering = c.answering();
         let service = service.clone();
         let open = crate::metrics::ConnectionGuard::open();
         async move {
@@ -115,7 +116,13 @@ pub async fn run(
                     // The filters read the peer from the request's extensions.
                     req.extensions_mut().insert(peer);
                     let mut service = service.clone();
-                    warp::hyper::service::Service::call(&mut service, req)
+                    let answering = answering.begin();
+                    let answer = warp::hyper::service::Service::call(&mut service, req);
+                    async move {
+                        let answer = answer.await;
+                        drop(answering);
+                        answer
+                    }
                 },
             ))
         }

@@ -339,7 +339,7 @@ async fn past_the_connection_cap_a_connection_gets_503_and_retry_after() {
 
 #[tokio::test]
 async fn an_idle_connection_is_closed_after_the_idle_time() {
-    let s = TestServer::start_without_login(|c| c.idle_timeout = Duration::from_millis(500)).await;
+    let s = TestServer::start_with(|c| c.idle_timeout = Duration::from_millis(500)).await;
     let mut idle = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
     let started = Instant::now();
     let rest = read_to_close(&mut idle, Duration::from_secs(5)).await;
@@ -349,6 +349,35 @@ async fn an_idle_connection_is_closed_after_the_idle_time() {
         waited >= Duration::from_millis(400) && waited < Duration::from_secs(4),
         "closed after {waited:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_takes_longer_than_the_idle_time_is_not_cut() {
+    // Arrange: a short idle cut, and the database locked by another writer
+    // for three times as long, so a write waits on the server's side.
+    let s = TestServer::start_with(|c| c.idle_timeout = Duration::from_millis(500)).await;
+    let p = s.partner("Hall").await;
+    let db = s.db();
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1500));
+        db.execute_batch("COMMIT").unwrap();
+    });
+
+    // Act
+    let started = Instant::now();
+    let created = s
+        .post(
+            &format!("/partners/{p}/groups"),
+            &s.admin,
+            json!({"name": "Late"}),
+        )
+        .await;
+
+    // Assert: answered on the same connection once the lock went.
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    assert!(started.elapsed() >= Duration::from_millis(1400));
+    release.join().unwrap();
 }
 
 #[tokio::test]

@@ -5,12 +5,17 @@
 //! reading a streamed answer (an export) would hold its connection for as
 //! long as it likes. [`Conn`] wraps the socket: a connection on which no
 //! byte moves either way for [`Limits::idle`] while the server waits on it
-//! fails with `TimedOut`, and hyper closes it.
+//! fails with `TimedOut`, and hyper closes it. While the server is working
+//! out an answer ([`Answering`]) the client waits on the server, not the
+//! other way round, so that time is not idle: a password check queued on a
+//! busy box does not cut its login. (A request's head and body have
+//! timeouts of their own.)
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -46,13 +51,45 @@ pub struct Conn {
     idle: Duration,
     last_progress: Instant,
     timer: Pin<Box<tokio::time::Sleep>>,
+    answering: Answering,
     _permit: OwnedSemaphorePermit,
+}
+
+/// How many requests of one connection the server is answering (from the
+/// call of the service to the answer's head).
+#[derive(Debug, Clone, Default)]
+pub struct Answering(Arc<AtomicUsize>);
+
+impl Answering {
+    /// Counts a request as being answered until the guard is dropped.
+    pub fn begin(&self) -> AnsweringGuard {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        AnsweringGuard(self.0.clone())
+    }
+
+    fn any(&self) -> bool {
+        self.0.load(Ordering::Relaxed) > 0
+    }
+}
+
+/// See [`Answering::begin`].
+pub struct AnsweringGuard(Arc<AtomicUsize>);
+
+impl Drop for AnsweringGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Conn {
     /// The TCP peer.
     pub fn peer(&self) -> SocketAddr {
         self.peer
+    }
+
+    /// The count of requests being answered on this connection.
+    pub fn answering(&self) -> Answering {
+        self.answering.clone()
     }
 
     fn progressed(&mut self, moved: bool) {
@@ -64,6 +101,10 @@ impl Conn {
     /// Called when the socket is not ready: an error once nothing has moved
     /// for the idle time, else arms the timer so the task wakes up then.
     fn check_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        if self.answering.any() {
+            // Look again an idle time from now.
+            self.last_progress = Instant::now();
+        }
         let deadline = self.last_progress + self.idle;
         if Instant::now() >= deadline {
             return Poll::Ready(io::Error::new(
@@ -182,6 +223,7 @@ pub fn accept(listener: TcpListener, limits: Limits) -> mpsc::Receiver<Conn> {
                         idle: limits.idle,
                         last_progress: Instant::now(),
                         timer: Box::pin(tokio::time::sleep(limits.idle)),
+                        answering: Answering::default(),
                         _permit: permit,
                     };
                     if tx.send(conn).await.is_err() {

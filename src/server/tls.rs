@@ -7,7 +7,7 @@
 //! anyone. A reload that fails (a half-written file, a key that does not
 //! match) keeps the certificate in use and says why in one log line.
 
-use super::conn::Conn;
+use super::conn::{Answering, Conn};
 use crate::config::Tls;
 use std::io;
 use std::net::SocketAddr;
@@ -44,6 +44,14 @@ impl Incoming {
         match self {
             Incoming::Plain(c) => c.peer(),
             Incoming::Tls(t) => t.get_ref().0.peer(),
+        }
+    }
+
+    /// The count of requests being answered on this connection.
+    pub fn answering(&self) -> Answering {
+        match self {
+            Incoming::Plain(c) => c.answering(),
+            Incoming::Tls(t) => t.get_ref().0.answering(),
         }
     }
 }

@@ -76,19 +76,6 @@ impl TestServer {
 
     /// A server on the database in `dir` (for restarts).
     pub async fn start_in(dir: TempDir, adjust: impl FnOnce(&mut Config)) -> TestServer {
-        let mut server = Self::launch(dir, adjust).await;
-        server.admin = server.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        server
-    }
-
-    /// A fresh server whose admin is not logged in (`admin` is empty): for a
-    /// config under which a login may not finish, such as an idle cut
-    /// shorter than a password check on a loaded machine.
-    pub async fn start_without_login(adjust: impl FnOnce(&mut Config)) -> TestServer {
-        Self::launch(tempfile::tempdir().expect("temp dir"), adjust).await
-    }
-
-    async fn launch(dir: TempDir, adjust: impl FnOnce(&mut Config)) -> TestServer {
         let db_path = dir.path().join("venue-groups.db");
         let mut config = Config::new(&db_path);
         config.addr = "127.0.0.1:0".parse().unwrap();
@@ -103,7 +90,7 @@ impl TestServer {
         }));
         let url = format!("http://{addr}");
         let client = reqwest::Client::builder().build().unwrap();
-        let server = TestServer {
+        let mut server = TestServer {
             url,
             db_path,
             dir,
@@ -113,6 +100,7 @@ impl TestServer {
             handle: Some(handle),
         };
         server.wait_ready().await;
+        server.admin = server.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         server
     }
 
