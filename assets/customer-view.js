@@ -1,12 +1,10 @@
-// One customer: details, the edit form and delete. (Not the customer's
-// groups: the API has no route for them, and asking every group would be a
-// request per group.)
+// One customer: details, the groups they are in, the edit form and delete.
 
 import * as api from './api.js';
 import { fullName, h, oneAtATime, optional, panel, timeEl, viewShell } from './dom.js';
 import { buildForm, fillForm, onSubmit } from './forms.js';
 import { customerBody, customerFields, deleteCustomer } from './customers-view.js';
-import { t } from './i18n.js';
+import { number, t } from './i18n.js';
 import { navigate } from './router.js';
 import { announce, showError } from './notify.js';
 import { can } from './session.js';
@@ -60,6 +58,7 @@ export function customerView(root, { partnerId, id: customerId, alive }) {
   api.customers.get(partnerId, customerId).then(({ data }) => {
     if (!alive()) return;
     show(data);
+    if (can('groups.read')) content.insertBefore(customerGroups(partnerId, data, alive), content.children[1]);
     loading.hidden = true;
     content.hidden = false;
   }, (error) => {
@@ -69,4 +68,39 @@ export function customerView(root, { partnerId, id: customerId, alive }) {
       : t('The customer could not be loaded.');
     if (error.status !== 404) showError(error);
   });
+}
+
+// The API has no route for a customer's groups, so the page asks the first
+// GROUPS_ASKED groups, four at a time, for members matching the customer's
+// email (or name) and keeps the groups that list this very customer. A
+// venue has dozens of groups, not thousands; past that the page says so.
+const GROUPS_ASKED = 100;
+
+function customerGroups(partnerId, customer, alive) {
+  const list = h('ul', { id: 'customer-groups', class: 'results' });
+  const status = h('p', { id: 'customer-groups-status', role: 'status' }, t('Looking through the groups…'));
+  const search = customer.email ?? fullName(customer);
+  (async () => {
+    const { data: groups, meta } = await api.groups.list(partnerId, { per_page: GROUPS_ASKED });
+    const found = [];
+    let next = 0;
+    const ask = async () => {
+      while (next < groups.length && alive()) {
+        const group = groups[next++];
+        const { data } = await api.members.list(partnerId, group.id, { search, per_page: 100 });
+        if (data.some((member) => member.id === customer.id)) found.push(group);
+      }
+    };
+    await Promise.all([ask(), ask(), ask(), ask()]);
+    if (!alive()) return;
+    found.sort((a, b) => a.name.localeCompare(b.name));
+    list.replaceChildren(...found.map((g) => h('li', {}, h('a', { href: `#/groups/${g.id}` }, g.name))));
+    status.textContent = meta.total > groups.length
+      ? t('Only the first {n} of {total} groups were looked through.', { n: number(groups.length), total: number(meta.total) })
+      : found.length ? '' : t('Not in any group.');
+  })().catch((error) => {
+    status.textContent = t('The groups could not be loaded.');
+    showError(error);
+  });
+  return panel('customer-groups-panel', t('Groups'), status, list);
 }

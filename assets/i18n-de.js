@@ -80,6 +80,10 @@ Edit customer	Kunden bearbeiten
 Delete customer	Kunden löschen
 This customer does not exist (any more), or it belongs to another partner.	Diesen Kunden gibt es nicht (mehr), oder er gehört zu einem anderen Partner.
 The customer could not be loaded.	Der Kunde konnte nicht geladen werden.
+Looking through the groups…	Gruppen werden durchsucht …
+Only the first {n} of {total} groups were looked through.	Nur die ersten {n} von {total} Gruppen wurden durchsucht.
+Not in any group.	In keiner Gruppe.
+The groups could not be loaded.	Die Gruppen konnten nicht geladen werden.
 First name	Vorname
 Last name	Nachname
 Delete this customer?	Diesen Kunden löschen?

@@ -1,5 +1,6 @@
-//! The admin page: files under `assets/`, embedded in the binary and served
-//! at the root by exact name. Nothing is read from the filesystem, so no
+//! The admin page: files under `assets/` (scripts and styles without their
+//! comment lines, see build.rs), embedded in the binary and served at the
+//! root by exact name. Nothing is read from the filesystem, so no
 //! path can reach outside the embedded set. Each text file is also embedded
 //! gzip-compressed (by build.rs, at build time) and sent so to clients that
 //! accept gzip, each variant with its own strong ETag.
@@ -8,7 +9,7 @@ use include_dir::{include_dir, Dir};
 use warp::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 use warp::hyper::Body;
 
-static ASSETS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/assets");
+static ASSETS: Dir<'_> = include_dir!("$OUT_DIR/assets");
 
 /// `(name, gzip bytes)` for every asset that compresses (build.rs).
 static GZIPPED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/assets_gz.rs"));
