@@ -8,6 +8,7 @@ server's. Prints the number of blocks written on stderr.
 """
 
 import re
+import shlex
 import sys
 
 readme, base, password = sys.argv[1:4]
@@ -18,15 +19,17 @@ i = 0
 while i < len(lines):
     if lines[i].strip() == "```sh":
         start = i + 1
-        end = lines.index("```", start)
+        # A block in a list item is indented, its fence too.
+        end = next(j for j in range(start, len(lines)) if lines[j].strip() == "```")
         previous = next((l for l in reversed(lines[:i]) if l.strip()), "")
         skip = re.match(r"<!-- readme-test: skip \((.*)\) -->", previous.strip())
         if skip:
             skipped += 1
-            out.append(f"echo '== README line {start}: skipped ({skip.group(1)})'")
+            out.append("echo " + shlex.quote(f"== README line {start}: skipped ({skip.group(1)})"))
         else:
             blocks += 1
-            body = "\n".join(lines[start:end])
+            indent = len(lines[i]) - len(lines[i].lstrip())
+            body = "\n".join(l[indent:] if l[:indent].isspace() else l for l in lines[start:end])
             body = body.replace("http://127.0.0.1:8080", base).replace("THE-PRINTED-PASSWORD", password)
             out.append(f"echo '== README line {start}'")
             out.append(body)
