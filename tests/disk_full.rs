@@ -567,7 +567,7 @@ async fn writer() -> (Writer, tempfile::TempDir, PathBuf) {
     let conn = venue_groups::db::open_writer_connection(&db).expect("open");
     let writer = Writer::start(conn, None);
     writer
-        .write(|c| Ok(c.execute_batch("CREATE TABLE t (x TEXT NOT NULL)")?))
+        .write(|c| Ok::<_, ApiError>(c.execute_batch("CREATE TABLE t (x TEXT NOT NULL)")?))
         .await
         .unwrap();
     (writer, dir, db)
@@ -592,7 +592,7 @@ where
             writer
                 .write(|_| {
                     std::thread::sleep(Duration::from_millis(200));
-                    Ok(())
+                    Ok::<_, ApiError>(())
                 })
                 .await
         })
