@@ -41,3 +41,51 @@ pub fn unique(e: rusqlite::Error, key: &'static str) -> Error {
         Error::Sqlite(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{customers, groups, open_writer_connection, partners, PartnerId};
+    use super::*;
+
+    /// Storage on its own: a migrated file, no server, no HTTP types.
+    fn storage() -> (tempfile::TempDir, rusqlite::Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_writer_connection(&dir.path().join("db.sqlite")).unwrap();
+        (dir, conn)
+    }
+
+    #[test]
+    fn a_duplicate_name_or_email_is_a_unique_violation_on_its_key() {
+        let (_dir, c) = storage();
+        let now = "2026-12-01T08:00:00Z";
+        let p = partners::create(&c, "Hall", now).unwrap().id;
+        groups::create(&c, p, "Juniors", None, now).unwrap();
+        let again = groups::create(&c, p, "JUNIORS", None, now);
+        assert!(
+            matches!(again, Err(Error::Unique(groups::NAME_KEY))),
+            "{again:?}"
+        );
+        let anna = customers::Fields {
+            first_name: "Anna".into(),
+            last_name: "Berger".into(),
+            email: Some("anna@example.com".into()),
+            phone: None,
+        };
+        customers::create(&c, p, &anna, now).unwrap();
+        let twin = customers::create(&c, p, &anna, now);
+        assert!(
+            matches!(twin, Err(Error::Unique(customers::EMAIL_KEY))),
+            "{twin:?}"
+        );
+    }
+
+    #[test]
+    fn deleting_a_partner_that_still_has_groups_is_a_conflict() {
+        let (_dir, c) = storage();
+        let now = "2026-12-01T08:00:00Z";
+        let p = partners::create(&c, "Hall", now).unwrap().id;
+        groups::create(&c, p, "Juniors", None, now).unwrap();
+        assert!(matches!(partners::delete(&c, p), Err(Error::Conflict)));
+        assert!(!partners::delete(&c, PartnerId(p.0 + 1)).unwrap());
+    }
+}
