@@ -1,7 +1,7 @@
 //! The HTTP API: one warp filter hands every request to [`handle`], which
 //! routes it through the table in [`routes`], reads its body, and calls the
-//! handler the route's line names. Doing the routing ourselves is what lets every
-//! answer, 404 and 405 included, be the contract's JSON, and lets the
+//! handler the route's line names. Doing the routing ourselves is what lets
+//! every answer, 404 and 405 included, be the contract's JSON, and lets the
 //! authorization checks run in the contract's order before the body's.
 
 pub mod audit;
