@@ -3,10 +3,10 @@
 //! running on the same file (SQLite's lock and busy timeout sort out the
 //! order of writes).
 
-use crate::api::auth::PERMISSIONS;
 use crate::api::validate::is_email;
 use crate::cli::{BackupArgs, DemoArgs, UserCreateArgs};
 use crate::db::{self, customers::Fields, PartnerId, UserId};
+use crate::model::PERMISSIONS;
 use crate::{clock, secrets};
 use rusqlite::Connection;
 use std::io::BufRead;
@@ -73,9 +73,7 @@ pub fn user_create(db_path: &Path, args: &UserCreateArgs) -> Result<(), String> 
         &now,
     )
     .map_err(|e| match e {
-        crate::api::error::ApiError::Invalid(_) => {
-            format!("--email: a user with {email} exists already")
-        }
+        db::Error::Unique(_) => format!("--email: a user with {email} exists already"),
         other => other.to_string(),
     })?;
     let permissions: Vec<&str> = args.permissions.iter().map(String::as_str).collect();

@@ -21,6 +21,8 @@ pub mod lock;
 pub mod logging;
 /// Figures for a monitoring system (`GET /metrics`).
 pub mod metrics;
+/// The ids and permissions both storage and the API name.
+pub mod model;
 /// Password hashing (argon2id) and bearer-token secrets.
 pub mod secrets;
 /// Binds, serves and shuts down.

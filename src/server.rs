@@ -190,7 +190,7 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
             Some(email) => db::users::is_admin_by_email(c, email)?,
             None => None,
         };
-        Ok((db::users::count(c)?, db::users::admin_count(c)?, is_admin))
+        Ok::<_, db::Error>((db::users::count(c)?, db::users::admin_count(c)?, is_admin))
     })
     .map_err(|e| e.to_string())?;
     if admins > 0 {
@@ -247,7 +247,7 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
                 changes,
                 &now,
             )?;
-            Ok(id)
+            Ok::<_, db::Error>(id)
         })
         .map_err(|e| format!("creating the first admin: {e}"))?;
     if generated {

@@ -4,7 +4,7 @@
 //! configured, and then open to that one origin only.
 //!
 //! Tokens being stored only as their SHA-256 and the login throttle not
-//! being dodged by the email's case or spaces are proven in tests/auth.rs
+//! being dodged by the email's case or spaces are proven in tests/auth/
 //! (`tokens_are_stored_only_as_their_sha256`,
 //! `the_throttle_cannot_be_dodged_by_changing_case_or_adding_spaces`).
 

@@ -3,82 +3,36 @@
 //! order), and the login throttle.
 
 use super::error::ApiError;
-use super::routes::{Guard, Params};
-use crate::db::{self, PartnerId, UserId};
+use crate::db::{self, CustomerId, GroupId, PartnerId, UserId};
+pub use crate::model::{Permission, Permissions, PERMISSIONS};
 use rusqlite::Connection;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Every permission a user can hold, in the contract's order.
-pub const PERMISSIONS: [&str; 11] = [
-    "groups.read",
-    "groups.create",
-    "groups.update",
-    "groups.delete",
-    "customers.read",
-    "customers.create",
-    "customers.update",
-    "customers.delete",
-    "users.read",
-    "users.create",
-    "audit.read",
-];
-
-/// One permission, by its place in [`PERMISSIONS`].
+/// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
-    GroupsRead,
-    GroupsCreate,
-    GroupsUpdate,
-    GroupsDelete,
-    CustomersRead,
-    CustomersCreate,
-    CustomersUpdate,
-    CustomersDelete,
-    UsersRead,
-    UsersCreate,
-    AuditRead,
+pub enum Guard {
+    /// Anyone, no token.
+    Public,
+    /// Any signed-in user (partner access still applies to a partner path).
+    User,
+    /// Admins only.
+    Admin,
+    /// Holders of the permission with access to the path's partner.
+    Partner(Permission),
+    /// Admins, or users with access to the path's partner.
+    PartnerMember,
 }
 
-impl Permission {
-    /// The permission's name, e.g. `groups.read`.
-    pub fn name(self) -> &'static str {
-        PERMISSIONS[self as usize]
-    }
-}
-
-/// A set of permissions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Permissions(u16);
-
-impl Permissions {
-    /// Parses a comma-separated list, ignoring names it does not know.
-    pub fn parse_list(list: &str) -> Permissions {
-        let mut bits = 0u16;
-        for name in list.split(',') {
-            if let Some(i) = PERMISSIONS.iter().position(|p| *p == name) {
-                bits |= 1 << i;
-            }
-        }
-        Permissions(bits)
-    }
-
-    /// The names held, in the contract's order.
-    pub fn names(self) -> Vec<String> {
-        PERMISSIONS
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.0 & (1 << i) != 0)
-            .map(|(_, p)| p.to_string())
-            .collect()
-    }
-
-    /// Whether the set holds the permission.
-    pub fn has(self, p: Permission) -> bool {
-        self.0 & (1 << p as u16) != 0
-    }
+/// The ids a path named, each checked to exist (under its partner).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    pub partner: Option<PartnerId>,
+    pub group: Option<GroupId>,
+    pub customer: Option<CustomerId>,
+    pub user: Option<UserId>,
 }
 
 /// The authenticated user behind a request.
@@ -89,6 +43,17 @@ pub struct Principal {
     pub permissions: Permissions,
     /// Sorted.
     pub partner_ids: Vec<PartnerId>,
+}
+
+impl From<db::tokens::Holder> for Principal {
+    fn from(h: db::tokens::Holder) -> Principal {
+        Principal {
+            user_id: h.user_id,
+            is_admin: h.is_admin,
+            permissions: h.permissions,
+            partner_ids: h.partner_ids,
+        }
+    }
 }
 
 impl Principal {
@@ -141,8 +106,9 @@ pub fn authorize(
         return Ok(None);
     }
     let token = token.ok_or(ApiError::Unauthenticated)?;
-    let who = db::tokens::principal(c, token, crate::clock::unix_now())?
-        .ok_or(ApiError::Unauthenticated)?;
+    let who: Principal = db::tokens::holder(c, token, crate::clock::unix_now())?
+        .ok_or(ApiError::Unauthenticated)?
+        .into();
     match guard {
         Guard::Public | Guard::User => {}
         Guard::Admin => {
@@ -377,14 +343,5 @@ mod tests {
         // The same /64 is the same client; another /64 is not.
         assert!(t.begin(ip("2001:db8::2"), "new@b").await.is_err());
         assert!(t.begin(ip("2001:db8:0:1::1"), "new@b").await.is_ok());
-    }
-
-    #[test]
-    fn permissions_parse_known_names_only() {
-        let p = Permissions::parse_list("groups.read,bogus,audit.read");
-        assert!(p.has(Permission::GroupsRead));
-        assert!(p.has(Permission::AuditRead));
-        assert!(!p.has(Permission::GroupsCreate));
-        assert_eq!(Permission::UsersCreate.name(), "users.create");
     }
 }

@@ -1,6 +1,6 @@
 //! `/partners/:partner_id/customers...`
 
-use super::error::ApiError;
+use super::error::{ApiError, OnUnique};
 use super::request::Request;
 use super::validate::{Input, Patch, Text};
 use super::{pagination, reply, Ctx};
@@ -8,6 +8,9 @@ use crate::clock;
 use crate::db::{self, audit, customers::Fields, CustomerId, PartnerId};
 use warp::http::Response;
 use warp::hyper::Body;
+
+/// The 422 for an email another customer of the partner has (in any case).
+pub const EMAIL_TAKEN: &str = "The email has already been taken.";
 
 const NAME: Text = Text::required(255);
 const EMAIL: Text = Text::nullable(255).email();
@@ -60,7 +63,11 @@ pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
         .write(&req, move |c, who| {
             let who = who.user_id;
             let now = clock::now_rfc3339();
-            let customer = db::customers::create(c, partner, &fields, &now)?;
+            let customer = db::customers::create(c, partner, &fields, &now).on_unique(
+                db::customers::EMAIL_KEY,
+                "email",
+                EMAIL_TAKEN,
+            )?;
             let subject = ("customer", customer.id.0);
             audit::By::user(partner, who).record(
                 c,
@@ -118,7 +125,9 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
                 return Ok(current);
             }
             let now = clock::now_rfc3339();
-            let customer = db::customers::update(c, partner, id, &merged, &now)?;
+            let customer = db::customers::update(c, partner, id, &merged, &now)
+                .on_unique(db::customers::EMAIL_KEY, "email", EMAIL_TAKEN)?
+                .ok_or(ApiError::NotFound)?;
             if let Some(changes) = audit::updated(&current, &customer) {
                 audit::By::user(partner, who).record(
                     c,

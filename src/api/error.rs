@@ -1,6 +1,7 @@
 //! The one error type: every failure a request can meet, mapped to the
 //! contract's status and JSON body (../shared/API.md, "Errors").
 
+use crate::db;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::json;
 use std::collections::HashMap;
@@ -131,21 +132,52 @@ impl ApiError {
     }
 }
 
+impl From<db::Error> for ApiError {
+    /// Storage's failures as the client sees them. A unique violation or a
+    /// conflict reaching this is one the call site did not expect (it maps
+    /// the ones it knows, see [`OnUnique`]): a bug, so a 500.
+    fn from(e: db::Error) -> ApiError {
+        match e {
+            db::Error::Sqlite(e) if db::is_unavailable(&e) => {
+                tracing::warn!("database cannot take the request: {e}");
+                ApiError::Unavailable
+            }
+            db::Error::Pool(e) => {
+                tracing::warn!("no database connection: {e}");
+                ApiError::Unavailable
+            }
+            db::Error::Unavailable => ApiError::Unavailable,
+            other => ApiError::internal(other),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> ApiError {
-        if crate::db::is_unavailable(&e) {
-            tracing::warn!("database cannot take the request: {e}");
-            ApiError::Unavailable
-        } else {
-            ApiError::internal(format!("sqlite: {e}"))
-        }
+        db::Error::from(e).into()
     }
 }
 
 impl From<r2d2::Error> for ApiError {
     fn from(e: r2d2::Error) -> ApiError {
-        tracing::warn!("no database connection: {e}");
-        ApiError::Unavailable
+        db::Error::from(e).into()
+    }
+}
+
+/// Maps storage's unique violation on one key to the 422 of the field
+/// behind it, at the call site that knows the field (realworld's
+/// `on_constraint`); every other storage error goes through the `From`.
+pub trait OnUnique<T> {
+    /// `Err(Unique(key))` becomes a 422 with `message` on `field`.
+    fn on_unique(self, key: &str, field: &str, message: &str) -> Result<T, ApiError>;
+}
+
+impl<T> OnUnique<T> for Result<T, db::Error> {
+    fn on_unique(self, key: &str, field: &str, message: &str) -> Result<T, ApiError> {
+        self.map_err(|e| match e {
+            db::Error::Unique(k) if k == key => ApiError::invalid(field, message),
+            other => other.into(),
+        })
     }
 }
 

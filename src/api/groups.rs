@@ -1,7 +1,7 @@
 //! `/partners/:partner_id/groups[/:group_id]`: a partner's groups. Their
 //! members are in `members.rs`.
 
-use super::error::ApiError;
+use super::error::{ApiError, OnUnique};
 use super::request::{if_match_allows, Request};
 use super::validate::{Input, Text};
 use super::{pagination, reply, Ctx};
@@ -9,6 +9,9 @@ use crate::clock;
 use crate::db::{self, audit, GroupId, PartnerId};
 use warp::http::Response;
 use warp::hyper::Body;
+
+/// The 422 for a name the partner already uses (in any case).
+const NAME_TAKEN: &str = "The name has already been taken.";
 
 const NAME: Text = Text::required(255);
 const DESCRIPTION: Text = Text::nullable(2000).multiline();
@@ -51,7 +54,8 @@ pub async fn create(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
         .write(&req, move |c, who| {
             let who = who.user_id;
             let now = clock::now_rfc3339();
-            let group = db::groups::create(c, partner, &name, description.as_deref(), &now)?;
+            let group = db::groups::create(c, partner, &name, description.as_deref(), &now)
+                .on_unique(db::groups::NAME_KEY, "name", NAME_TAKEN)?;
             let subject = ("group", group.id.0);
             audit::By::user(partner, who).record(
                 c,
@@ -108,7 +112,9 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
                 name.as_deref(),
                 description.as_ref().map(|d| d.as_deref()),
                 &now,
-            )?;
+            )
+            .on_unique(db::groups::NAME_KEY, "name", NAME_TAKEN)?
+            .ok_or(ApiError::NotFound)?;
             if let Some(changes) = audit::updated(&current, &group) {
                 audit::By::user(partner, who).record(
                     c,

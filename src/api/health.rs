@@ -1,30 +1,35 @@
 //! `/livez`, `/healthz` and `/metrics`.
 
 use super::error::ApiError;
+use super::request::Request;
 use super::{reply, Ctx};
 use serde_json::json;
 use warp::http::{Response, StatusCode};
 use warp::hyper::Body;
 
 /// GET /livez: the process serves; touches nothing else.
-pub fn livez() -> Response<Body> {
+pub async fn livez(_ctx: &Ctx, _req: Request) -> Result<Response<Body>, ApiError> {
+    Ok(alive())
+}
+
+fn alive() -> Response<Body> {
     reply::json(StatusCode::OK, &json!({"status": "ok"}))
 }
 
 /// GET /healthz: the database answers a query.
-pub async fn healthz(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+pub async fn healthz(ctx: &Ctx, _req: Request) -> Result<Response<Body>, ApiError> {
     crate::db::read(&ctx.pool, |c| {
         c.prepare_cached("SELECT count(*) FROM partners")?
             .query_row([], |r| r.get::<_, i64>(0))?;
-        Ok(())
+        Ok::<_, crate::db::Error>(())
     })
     .await
     .map_err(|_| ApiError::Unavailable)?;
-    Ok(livez())
+    Ok(alive())
 }
 
 /// GET /metrics (admins; `--metrics-addr` serves it without a token).
-pub async fn metrics(ctx: &Ctx, req: super::request::Request) -> Result<Response<Body>, ApiError> {
+pub async fn metrics(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
     ctx.read(&req, |_, _| Ok(())).await?;
     Ok(metrics_text(&ctx.config.db))
 }

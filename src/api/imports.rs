@@ -2,8 +2,9 @@
 //! validated row by row with the rules of `POST /customers`, written all or
 //! nothing in one transaction.
 
-use super::customers::read_fields;
-use super::error::{ApiError, FieldErrors};
+use super::customers::{read_fields, EMAIL_TAKEN};
+use super::error::{ApiError, FieldErrors, OnUnique};
+use super::members::unknown_customer;
 use super::request::{Body as RequestBody, Request};
 use super::validate::Input;
 use super::{reply, Ctx};
@@ -287,13 +288,18 @@ fn write(
                 id
             }
             None => {
-                let id = db::customers::create(c, partner, row, &now)?.id;
+                let id = db::customers::create(c, partner, row, &now)
+                    .on_unique(db::customers::EMAIL_KEY, "email", EMAIL_TAKEN)?
+                    .id;
                 created.push(id);
                 id
             }
         };
         if let Some(g) = group {
-            if db::groups::add_member(c, partner, g, id, &now)?.1 {
+            if db::groups::add_member(c, partner, g, id, &now)?
+                .ok_or_else(unknown_customer)?
+                .1
+            {
                 added.push(id);
             }
         }

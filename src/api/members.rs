@@ -15,6 +15,11 @@ use std::sync::{Arc, Mutex};
 use warp::http::{header, HeaderValue, Response};
 use warp::hyper::Body;
 
+/// The 422 for a customer that is not the partner's (or does not exist).
+pub fn unknown_customer() -> ApiError {
+    ApiError::invalid("customer_id", "The selected customer id is invalid.")
+}
+
 /// Most ids one batch may name.
 pub const BATCH_LIMIT: usize = 1000;
 
@@ -44,7 +49,8 @@ pub async fn add(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
         .write(&req, move |c, who| {
             let who = who.user_id;
             let now = clock::now_rfc3339();
-            let (member, added) = db::groups::add_member(c, partner, id, customer, &now)?;
+            let (member, added) = db::groups::add_member(c, partner, id, customer, &now)?
+                .ok_or_else(unknown_customer)?;
             if added {
                 let changes = json!({"customer_id": [null, customer]});
                 audit::By::user(partner, who).record(
@@ -140,7 +146,10 @@ fn apply_batch(
     let now = clock::now_rfc3339();
     let mut added = Vec::new();
     for customer in add {
-        if db::groups::add_member(c, partner, group, CustomerId(*customer), &now)?.1 {
+        if db::groups::add_member(c, partner, group, CustomerId(*customer), &now)?
+            .ok_or_else(unknown_customer)?
+            .1
+        {
             added.push(*customer);
         }
     }
@@ -351,7 +360,7 @@ impl Export {
             let bytes = out
                 .into_inner()
                 .map_err(|e| ApiError::internal(e.to_string()))?;
-            Ok((Bytes::from(bytes), last, done))
+            Ok::<_, ApiError>((Bytes::from(bytes), last, done))
         })
         .await?;
         self.after = last;

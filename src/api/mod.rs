@@ -1,7 +1,7 @@
 //! The HTTP API: one warp filter hands every request to [`handle`], which
 //! routes it through the table in [`routes`], reads its body, and calls the
-//! resource's handler. Doing the routing ourselves is what lets every
-//! answer, 404 and 405 included, be the contract's JSON, and lets the
+//! handler the route's line names. Doing the routing ourselves is what lets
+//! every answer, 404 and 405 included, be the contract's JSON, and lets the
 //! authorization checks run in the contract's order before the body's.
 
 pub mod audit;
@@ -28,7 +28,7 @@ use crate::metrics::METRICS;
 use auth::{Principal, Throttle};
 use error::ApiError;
 use request::Request;
-use routes::{Endpoint, Resolved};
+use routes::{Resolved, Route};
 use rusqlite::Connection;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -138,10 +138,11 @@ where
     let mut response = match routes::resolve(&method, &path) {
         Resolved::Found(route, params) => {
             labels = route.labels();
-            login = route.endpoint == Endpoint::Login;
+            login = route.extras.login;
             let client = client_address(&ctx.config, peer, &headers);
             let req = Request {
-                route,
+                guard: route.guard,
+                query_kind: route.query,
                 params,
                 path: path.clone(),
                 query,
@@ -150,7 +151,7 @@ where
                 body: request::Body::Empty,
                 _held: None,
             };
-            serve(&ctx, req, body)
+            serve(&ctx, route, req, body)
                 .await
                 .unwrap_or_else(ApiError::into_response)
         }
@@ -196,20 +197,24 @@ where
 /// permission, partner and path checked before a byte of the body is read,
 /// so a request that will be refused costs no buffering. Routes without a
 /// body never read one.
-async fn serve<S, B, E>(ctx: &Ctx, mut req: Request, body: S) -> Result<Response<Body>, ApiError>
+async fn serve<S, B, E>(
+    ctx: &Ctx,
+    route: &Route,
+    mut req: Request,
+    body: S,
+) -> Result<Response<Body>, ApiError>
 where
     S: futures_util::Stream<Item = Result<B, E>> + Unpin,
     B: bytes::Buf,
 {
-    if req.route.method.takes_body() {
-        if req.route.guard != routes::Guard::Public {
+    if route.method.takes_body() {
+        if route.guard != routes::Guard::Public {
             ctx.read(&req, |_, _| Ok(())).await?;
         }
-        let limit = req.route.body_limit();
         let (body, held) = request::read_body(
             &req.headers,
             body,
-            limit,
+            route.body_limit,
             ctx.config.body_read_timeout,
             &ctx.bodies,
         )
@@ -220,7 +225,7 @@ where
             return Err(ApiError::Unavailable);
         }
     }
-    dispatch(ctx, req).await
+    (route.handler)(ctx, req).await
 }
 
 /// The client's address: the TCP peer, or, when the peer is a trusted
@@ -253,46 +258,11 @@ fn parse_forwarded(text: &str) -> Option<IpAddr> {
         .or_else(|| text.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
 
-async fn dispatch(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
-    use Endpoint::*;
-    match req.route.endpoint {
-        Livez => Ok(health::livez()),
-        Healthz => health::healthz(ctx).await,
-        OpenApi => Ok(openapi::document(
-            ctx.config.public_url.as_deref().unwrap_or_default(),
-        )),
-        Login => sessions::login(ctx, req).await,
-        Logout => sessions::logout(ctx, req).await,
-        Me => sessions::me(ctx, req).await,
-        PartnersList => partners::list(ctx, req).await,
-        PartnersCreate => partners::create(ctx, req).await,
-        PartnersShow => partners::show(ctx, req).await,
-        PartnersUpdate => partners::update(ctx, req).await,
-        PartnersDelete => partners::delete(ctx, req).await,
-        UsersShow => users::show(ctx, req).await,
-        UsersSetPermissions => users::set_permissions(ctx, req).await,
-        UsersSetPartners => users::set_partners(ctx, req).await,
-        PartnerUsersList => users::list_for_partner(ctx, req).await,
-        PartnerUsersCreate => users::create_for_partner(ctx, req).await,
-        CustomersList => customers::list(ctx, req).await,
-        CustomersCreate => customers::create(ctx, req).await,
-        CustomersShow => customers::show(ctx, req).await,
-        CustomersUpdate => customers::update(ctx, req).await,
-        CustomersDelete => customers::delete(ctx, req).await,
-        GroupsList => groups::list(ctx, req).await,
-        GroupsCreate => groups::create(ctx, req).await,
-        GroupsShow => groups::show(ctx, req).await,
-        GroupsUpdate => groups::update(ctx, req).await,
-        GroupsDelete => groups::delete(ctx, req).await,
-        MembersList => members::list(ctx, req).await,
-        MembersAdd => members::add(ctx, req).await,
-        MembersRemove => members::remove(ctx, req).await,
-        MembersBatch => members::batch(ctx, req).await,
-        MembersExport => members::export(ctx, req).await,
-        CustomersImport => imports::import(ctx, req).await,
-        AuditList | AuditAll => audit::list(ctx, req).await,
-        Metrics => health::metrics(ctx, req).await,
-    }
+/// GET /api/openapi.json: the document [`openapi`] writes from the table.
+pub async fn openapi_document(ctx: &Ctx, _req: Request) -> routes::Answer {
+    Ok(openapi::document(
+        ctx.config.public_url.as_deref().unwrap_or_default(),
+    ))
 }
 
 /// Headers every response carries; API answers are never cached (they

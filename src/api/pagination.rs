@@ -2,8 +2,8 @@
 //! Laravel-style `data`/`meta`/`links` envelope around a page of rows.
 
 use super::error::{ApiError, FieldErrors};
+use super::request::Query;
 use super::request::Request;
-use super::routes::Query;
 use super::Ctx;
 use crate::db::{search::Search, Slice};
 use serde::Serialize;
@@ -29,7 +29,7 @@ pub fn slice(req: &Request) -> Result<Slice, ApiError> {
                 per_page = bounded(&mut errors, "per_page", &value, 1, MAX_PER_PAGE)
                     .unwrap_or(DEFAULT_PER_PAGE)
             }
-            "search" if req.route.query == Query::PageSearch => search = Search::parse(&value),
+            "search" if req.query_kind == Query::PageSearch => search = Search::parse(&value),
             _ => {}
         }
     }

@@ -79,7 +79,8 @@ pub async fn update(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
             match name {
                 Some(name) if name != current.name => {
                     let now = clock::now_rfc3339();
-                    let partner = db::partners::update(c, id, Some(&name), &now)?;
+                    let partner = db::partners::update(c, id, Some(&name), &now)?
+                        .ok_or(ApiError::NotFound)?;
                     if let Some(changes) = audit::updated(&current, &partner) {
                         audit::By::user(id, who).record(
                             c,
@@ -105,7 +106,12 @@ pub async fn delete(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError>
         .write(&req, move |c, who| {
             let who = who.user_id;
             let current = db::partners::find(c, id)?.ok_or(ApiError::NotFound)?;
-            db::partners::delete(c, id)?;
+            db::partners::delete(c, id).map_err(|e| match e {
+                db::Error::Conflict => {
+                    ApiError::Conflict("The partner still has groups or customers.")
+                }
+                other => other.into(),
+            })?;
             let now = clock::now_rfc3339();
             audit::By::user(id, who).record(
                 c,

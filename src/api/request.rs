@@ -1,9 +1,8 @@
-//! A request after routing: its route, path ids, query, headers and body,
+//! A request after routing: its guard, path ids, query, headers and body,
 //! with the readers handlers use (JSON body, pagination, `If-Match`).
 
-use super::auth::{Check, Permission};
+use super::auth::{Check, Guard, Params, Permission};
 use super::error::ApiError;
-use super::routes::{Params, Query, Route};
 use super::validate::Input;
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
@@ -14,6 +13,20 @@ use warp::http::{header, HeaderMap};
 
 /// Deepest JSON nesting a body may have (its own object is level 1).
 const MAX_JSON_DEPTH: usize = 32;
+
+/// What a route reads from the query string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Query {
+    None,
+    /// `page`, `per_page`.
+    Page,
+    /// `page`, `per_page`, `search`.
+    PageSearch,
+    /// `page`, `per_page` and the audit filters.
+    Audit,
+    /// `group_id`, `dry_run` of the CSV import.
+    Import,
+}
 
 /// A request body as it arrived.
 #[derive(Debug)]
@@ -32,7 +45,10 @@ pub enum Body {
 
 /// Everything a handler gets.
 pub struct Request {
-    pub route: &'static Route,
+    /// The route's guard.
+    pub guard: Guard,
+    /// What the route reads from the query string.
+    pub query_kind: Query,
     pub params: Params,
     /// The path as requested (percent-encoded).
     pub path: String,
@@ -135,7 +151,7 @@ impl Request {
     pub fn check(&self) -> Check {
         // The CSV import into a group also needs groups.update; it is a
         // permission check, so it comes before the query's and the body's.
-        let also = (self.route.query == Query::Import
+        let also = (self.query_kind == Query::Import
             && self
                 .query_pairs()
                 .iter()
@@ -143,7 +159,7 @@ impl Request {
         .then_some(Permission::GroupsUpdate);
         Check {
             token: self.token_hash(),
-            guard: self.route.guard,
+            guard: self.guard,
             also,
             params: self.params.clone(),
         }

@@ -1,11 +1,23 @@
-//! The route table: every path the server answers, with its guard and what
-//! the OpenAPI document says of it. The router, the authorization checks
-//! and the OpenAPI document all read this one table, so a route cannot be
-//! served without being documented and guarded.
+//! The route table: every path the server answers, each one line naming
+//! its handler, guard, body and reply schemas, body limit and what the
+//! OpenAPI document says of it. The router, the authorization checks and
+//! the OpenAPI document all read this one table, so a route cannot be
+//! served without being documented and guarded, and adding one is a line
+//! here plus its handler.
 
-use super::auth::Permission::{self, *};
+use super::error::ApiError;
+use super::request::Request;
+use super::Ctx;
+use super::{audit, customers, groups, health, imports, members, partners, sessions, users};
 use crate::db::{CustomerId, GroupId, PartnerId, UserId};
-use warp::http::Method;
+use crate::model::Permission::*;
+use std::future::Future;
+use std::pin::Pin;
+use warp::http::{Method, Response};
+use warp::hyper::Body;
+
+pub use super::auth::{Guard, Params};
+pub use super::request::Query;
 
 /// The methods routes use (`http::Method` cannot be built in a `static`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,73 +47,41 @@ impl Verb {
     }
 }
 
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Guard {
-    /// Anyone, no token.
-    Public,
-    /// Any signed-in user (partner access still applies to a partner path).
-    User,
-    /// Admins only.
-    Admin,
-    /// Holders of the permission with access to the path's partner.
-    Partner(Permission),
-    /// Admins, or users with access to the path's partner.
-    PartnerMember,
+/// What a handler answers.
+pub type Answer = Result<Response<Body>, ApiError>;
+
+/// A handler as the table holds it: a plain `async fn(&Ctx, Request) ->
+/// Answer`, boxed by [`handler!`].
+pub type Handler =
+    for<'a> fn(&'a Ctx, Request) -> Pin<Box<dyn Future<Output = Answer> + Send + 'a>>;
+
+/// Makes a [`Handler`] of an `async fn(&Ctx, Request) -> Answer`.
+macro_rules! handler {
+    ($f:path) => {{
+        fn boxed(ctx: &Ctx, req: Request) -> Pin<Box<dyn Future<Output = Answer> + Send + '_>> {
+            Box::pin($f(ctx, req))
+        }
+        boxed as Handler
+    }};
 }
 
-/// What a route does; the dispatcher maps each to its handler.
+/// What the OpenAPI document says a route answers besides what its guard,
+/// path, body and query imply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    Livez,
-    Healthz,
-    OpenApi,
-    Login,
-    Logout,
-    Me,
-    PartnersList,
-    PartnersCreate,
-    PartnersShow,
-    PartnersUpdate,
-    PartnersDelete,
-    UsersShow,
-    UsersSetPermissions,
-    UsersSetPartners,
-    PartnerUsersList,
-    PartnerUsersCreate,
-    CustomersList,
-    CustomersCreate,
-    CustomersShow,
-    CustomersUpdate,
-    CustomersDelete,
-    GroupsList,
-    GroupsCreate,
-    GroupsShow,
-    GroupsUpdate,
-    GroupsDelete,
-    MembersList,
-    MembersAdd,
-    MembersRemove,
-    MembersBatch,
-    MembersExport,
-    CustomersImport,
-    AuditList,
-    AuditAll,
-    Metrics,
-}
-
-/// What a route reads from the query string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Query {
-    None,
-    /// `page`, `per_page`.
-    Page,
-    /// `page`, `per_page`, `search`.
-    PageSearch,
-    /// `page`, `per_page` and the audit filters.
-    Audit,
-    /// `group_id`, `dry_run` of the CSV import.
-    Import,
+pub struct Extras {
+    /// The login: a wrong password is `401` `InvalidCredentials`, and the
+    /// metrics count its answers.
+    pub login: bool,
+    /// Creates a resource of its own: `Location` on the 200.
+    pub location: bool,
+    /// The 200 carries an `ETag`.
+    pub etag: bool,
+    /// Takes `If-Match` (`412` when it does not match).
+    pub if_match: bool,
+    /// May be `409`.
+    pub conflict: bool,
+    /// May be `429` (a throttle or a per-user limit).
+    pub throttled: bool,
 }
 
 /// One route.
@@ -110,7 +90,10 @@ pub struct Route {
     pub method: Verb,
     /// Path with `{partner_id}`-style parameters (positive integer ids).
     pub path: &'static str,
-    pub endpoint: Endpoint,
+    /// The OpenAPI `operationId` (a `PATCH` twin of a `PUT` gets `Patch`
+    /// appended); tests name routes by it.
+    pub name: &'static str,
+    pub handler: Handler,
     pub guard: Guard,
     /// One line for the OpenAPI document.
     pub summary: &'static str,
@@ -119,44 +102,50 @@ pub struct Route {
     pub about: &'static str,
     /// OpenAPI schema name of the JSON request body, if it takes one.
     pub body: Option<&'static str>,
+    /// Largest body the route takes.
+    pub body_limit: usize,
     /// OpenAPI schema name of `data` in the answer.
     pub reply: &'static str,
     /// Whether the answer is a paginated list of `reply`.
     pub list: bool,
     pub query: Query,
+    pub extras: Extras,
 }
 
 /// Largest JSON body any route takes.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 
-impl Route {
-    /// Largest body the route takes: the CSV import has its own limit.
-    pub fn body_limit(&self) -> usize {
-        match self.endpoint {
-            Endpoint::CustomersImport => super::imports::IMPORT_LIMIT,
-            _ => JSON_BODY_LIMIT,
-        }
-    }
-}
+const NO_EXTRAS: Extras = Extras {
+    login: false,
+    location: false,
+    etag: false,
+    if_match: false,
+    conflict: false,
+    throttled: false,
+};
 
 const fn route(
     method: Verb,
     path: &'static str,
-    endpoint: Endpoint,
+    name: &'static str,
+    handler: Handler,
     guard: Guard,
     summary: &'static str,
 ) -> Route {
     Route {
         method,
         path,
-        endpoint,
+        name,
+        handler,
         guard,
         summary,
         about: "",
         body: None,
+        body_limit: JSON_BODY_LIMIT,
         reply: "Status",
         list: false,
         query: Query::None,
+        extras: NO_EXTRAS,
     }
 }
 
@@ -187,6 +176,52 @@ impl Route {
             ..self
         }
     }
+    const fn limit(self, body_limit: usize) -> Route {
+        Route { body_limit, ..self }
+    }
+    const fn login(self) -> Route {
+        let extras = Extras {
+            login: true,
+            throttled: true,
+            ..self.extras
+        };
+        Route { extras, ..self }
+    }
+    const fn location(self) -> Route {
+        let extras = Extras {
+            location: true,
+            ..self.extras
+        };
+        Route { extras, ..self }
+    }
+    const fn etag(self) -> Route {
+        let extras = Extras {
+            etag: true,
+            ..self.extras
+        };
+        Route { extras, ..self }
+    }
+    const fn if_match(self) -> Route {
+        let extras = Extras {
+            if_match: true,
+            ..self.extras
+        };
+        Route { extras, ..self }
+    }
+    const fn conflict(self) -> Route {
+        let extras = Extras {
+            conflict: true,
+            ..self.extras
+        };
+        Route { extras, ..self }
+    }
+    const fn throttled(self) -> Route {
+        let extras = Extras {
+            throttled: true,
+            ..self.extras
+        };
+        Route { extras, ..self }
+    }
 }
 
 macro_rules! api {
@@ -198,54 +233,45 @@ macro_rules! api {
 /// Every route. Order does not matter: paths never overlap.
 #[rustfmt::skip]
 pub static ROUTES: &[Route] = &[
-    route(Verb::Get, "/livez", Endpoint::Livez, Guard::Public, "Liveness: the process serves").reply("Status").about("`200 {\"status\": \"ok\"}` while the process serves; touches nothing else."),
-    route(Verb::Get, "/healthz", Endpoint::Healthz, Guard::Public, "Health: the database answers").reply("Status").about("`200` when the database answers, else `503`."),
-    route(Verb::Get, "/metrics", Endpoint::Metrics, Guard::Admin, "Figures for a monitoring system, Prometheus text format").reply("Metrics").about("Prometheus text format: requests by route and status, latency by route, the writer's queue and commits, logins, open connections, database and WAL size. Also served without a token on `--metrics-addr`."),
-    route(Verb::Get, "/api/openapi.json", Endpoint::OpenApi, Guard::Public, "This OpenAPI document").reply("OpenApi"),
-    route(Verb::Post, api!("/auth/login"), Endpoint::Login, Guard::Public, "Log in and get a bearer token").body("Login").reply("Session").about("The token is shown once. After 5 failed attempts for one email from one client address within 60 s, every further attempt for it from there in that window is `429`, even with the right password; a success clears the count. The email is matched trimmed and ignoring case."),
-    route(Verb::Post, api!("/auth/logout"), Endpoint::Logout, Guard::User, "Revoke the token used").body("Empty").reply("Revoked").about("The token used stops working at once; the user's other tokens keep working."),
-    route(Verb::Get, api!("/me"), Endpoint::Me, Guard::User, "The signed-in user").reply("User"),
-    route(Verb::Get, api!("/partners"), Endpoint::PartnersList, Guard::User, "Partners (an admin's: all; others': their own)").list("Partner", Query::Page).about("An admin sees every partner; any other user the partners it has access to."),
-    route(Verb::Post, api!("/partners"), Endpoint::PartnersCreate, Guard::Admin, "Create a partner").body("PartnerCreate").reply("Partner"),
-    route(Verb::Get, api!("/partners/{partner_id}"), Endpoint::PartnersShow, Guard::PartnerMember, "One partner").reply("Partner"),
-    route(Verb::Put, api!("/partners/{partner_id}"), Endpoint::PartnersUpdate, Guard::Admin, "Update a partner").body("PartnerUpdate").reply("Partner").about("Changes only the fields given (`{}` changes nothing). `PATCH` is the same operation."),
-    route(Verb::Patch, api!("/partners/{partner_id}"), Endpoint::PartnersUpdate, Guard::Admin, "Update a partner").body("PartnerUpdate").reply("Partner").about("The same as `PUT`: changes only the fields given."),
-    route(Verb::Delete, api!("/partners/{partner_id}"), Endpoint::PartnersDelete, Guard::Admin, "Delete a partner with no groups or customers").reply("Partner").about("A partner that still has groups or customers is `409`. Answers the partner as it was."),
-    route(Verb::Get, api!("/users/{user_id}"), Endpoint::UsersShow, Guard::Admin, "One user").reply("User"),
-    route(Verb::Put, api!("/users/{user_id}/permissions"), Endpoint::UsersSetPermissions, Guard::Admin, "Replace a user's permissions").body("UserPermissions").reply("User").about("Replaces the whole set; applies to the user's existing tokens at once. An unknown permission is `422`."),
-    route(Verb::Put, api!("/users/{user_id}/partners"), Endpoint::UsersSetPartners, Guard::Admin, "Replace a user's partners").body("UserPartners").reply("User").about("Replaces the whole set; applies to the user's existing tokens at once. An unknown partner is `422`."),
-    route(Verb::Get, api!("/partners/{partner_id}/users"), Endpoint::PartnerUsersList, Guard::Partner(UsersRead), "Users of a partner").list("UserSummary", Query::PageSearch).about("`search` looks in first name, last name and email."),
-    route(Verb::Post, api!("/partners/{partner_id}/users"), Endpoint::PartnerUsersCreate, Guard::Partner(UsersCreate), "Create a user (or attach an existing one) for a partner").body("PartnerUserCreate").reply("User").about("Creates the user and attaches it to the partner; a user with that email already is attached (if it was not) and the name and password given are ignored. A user made here has no permissions until an admin grants them. `Location` is the user's `/api/internal/v1/users/{id}`."),
-    route(Verb::Get, api!("/partners/{partner_id}/customers"), Endpoint::CustomersList, Guard::Partner(CustomersRead), "A partner's customers").list("Customer", Query::PageSearch).about("`search` looks in first name, last name and email."),
-    route(Verb::Post, api!("/partners/{partner_id}/customers"), Endpoint::CustomersCreate, Guard::Partner(CustomersCreate), "Create a customer").body("CustomerCreate").reply("Customer").about("An email already used by a customer of the partner (ignoring case) is `422`."),
-    route(Verb::Get, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersShow, Guard::Partner(CustomersRead), "One customer").reply("Customer"),
-    route(Verb::Put, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersUpdate, Guard::Partner(CustomersUpdate), "Update a customer").body("CustomerUpdate").reply("Customer").about("Changes only the fields given (`{}` changes nothing); `null` or an empty string clears `email` or `phone`. `PATCH` is the same operation."),
-    route(Verb::Patch, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersUpdate, Guard::Partner(CustomersUpdate), "Update a customer").body("CustomerUpdate").reply("Customer").about("The same as `PUT`: changes only the fields given."),
-    route(Verb::Delete, api!("/partners/{partner_id}/customers/{customer_id}"), Endpoint::CustomersDelete, Guard::Partner(CustomersDelete), "Delete a customer and its memberships").reply("Customer").about("Removes its memberships too. Answers the customer as it was."),
-    route(Verb::Get, api!("/partners/{partner_id}/groups"), Endpoint::GroupsList, Guard::Partner(GroupsRead), "A partner's groups").list("Group", Query::PageSearch).about("`search` looks in the name."),
-    route(Verb::Post, api!("/partners/{partner_id}/groups"), Endpoint::GroupsCreate, Guard::Partner(GroupsCreate), "Create a group").body("GroupCreate").reply("Group").about("A name already used by a group of the partner (ignoring case) is `422`."),
-    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsShow, Guard::Partner(GroupsRead), "One group").reply("Group").about("The `ETag` changes on every change of the group, its `customers_count` included."),
-    route(Verb::Put, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsUpdate, Guard::Partner(GroupsUpdate), "Update a group").body("GroupUpdate").reply("Group").about("Changes only the fields given (`{}` changes nothing). With `If-Match` that does not match the current `ETag`: `412`, nothing changed. `PATCH` is the same operation."),
-    route(Verb::Patch, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsUpdate, Guard::Partner(GroupsUpdate), "Update a group").body("GroupUpdate").reply("Group").about("The same as `PUT`: changes only the fields given, `If-Match` as there."),
-    route(Verb::Delete, api!("/partners/{partner_id}/groups/{group_id}"), Endpoint::GroupsDelete, Guard::Partner(GroupsDelete), "Delete a group and its memberships").reply("Group").about("Deletes its memberships, never the customers. With `If-Match` that does not match: `412`, nothing changed. Answers the group as it was."),
-    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}/customers"), Endpoint::MembersList, Guard::Partner(GroupsRead), "A group's members").list("Member", Query::PageSearch).about("`search` looks in first name, last name and email."),
-    route(Verb::Post, api!("/partners/{partner_id}/groups/{group_id}/customers"), Endpoint::MembersAdd, Guard::Partner(GroupsUpdate), "Add a customer to a group").body("MemberAdd").reply("Member").about("Adding a member again answers the existing membership and changes nothing. A customer that is unknown or of another partner is `422` `errors.customer_id`. Creates no resource of its own: no `Location`."),
-    route(Verb::Delete, api!("/partners/{partner_id}/groups/{group_id}/customers/{customer_id}"), Endpoint::MembersRemove, Guard::Partner(GroupsUpdate), "Remove a customer from a group").reply("Member").about("A customer that is not a member is `404`."),
-    route(Verb::Post, api!("/partners/{partner_id}/groups/{group_id}/customers/batch"), Endpoint::MembersBatch, Guard::Partner(GroupsUpdate), "Add and remove many members at once, all or nothing").body("MembersBatch").reply("BatchResult").about("All or nothing: an id in `add` that is unknown or of another partner is `422` keyed `add.N` (N the 0-based position) and nothing changes. Adding a member again, or removing a non-member, is ignored."),
-    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}/customers/export"), Endpoint::MembersExport, Guard::Partner(GroupsRead), "Every member as CSV (text/csv), streamed").reply("CsvExport").about("RFC 4180 CSV, in customer id order, streamed (not paginated). A user may run 2 exports at once (`429` past that)."),
-    route(Verb::Post, api!("/partners/{partner_id}/customers/import"), Endpoint::CustomersImport, Guard::Partner(CustomersCreate), "Import customers from CSV (with group_id, also groups.update)").body("CsvImport").reply("ImportResult").query(Query::Import).about("All or nothing: an invalid row is `422` keyed `rows.N.field` (N the 1-based data row) and nothing is written. A row whose email matches an existing customer reuses it unchanged. With `group_id`, also needs `groups.update`; a group that is not the partner's is `422`."),
-    route(Verb::Get, api!("/partners/{partner_id}/audit"), Endpoint::AuditList, Guard::Partner(AuditRead), "A partner's audit trail, newest first").list("AuditEntry", Query::Audit).about("Filter by `subject_type`, `subject_id`, `action` and `user_id`."),
-    route(Verb::Get, api!("/audit"), Endpoint::AuditAll, Guard::Admin, "The audit trail of all partners, newest first").list("AuditEntry", Query::Audit).about("Filter by `subject_type`, `subject_id`, `action`, `user_id` and `partner_id`."),
+    route(Verb::Get, "/livez", "Livez", handler!(health::livez), Guard::Public, "Liveness: the process serves").reply("Status").about("`200 {\"status\": \"ok\"}` while the process serves; touches nothing else."),
+    route(Verb::Get, "/healthz", "Healthz", handler!(health::healthz), Guard::Public, "Health: the database answers").reply("Status").about("`200` when the database answers, else `503`."),
+    route(Verb::Get, "/metrics", "Metrics", handler!(health::metrics), Guard::Admin, "Figures for a monitoring system, Prometheus text format").reply("Metrics").about("Prometheus text format: requests by route and status, latency by route, the writer's queue and commits, logins, open connections, database and WAL size. Also served without a token on `--metrics-addr`."),
+    route(Verb::Get, "/api/openapi.json", "OpenApi", handler!(super::openapi_document), Guard::Public, "This OpenAPI document").reply("OpenApi"),
+    route(Verb::Post, api!("/auth/login"), "Login", handler!(sessions::login), Guard::Public, "Log in and get a bearer token").body("Login").reply("Session").about("The token is shown once. After 5 failed attempts for one email from one client address within 60 s, every further attempt for it from there in that window is `429`, even with the right password; a success clears the count. The email is matched trimmed and ignoring case.").login(),
+    route(Verb::Post, api!("/auth/logout"), "Logout", handler!(sessions::logout), Guard::User, "Revoke the token used").body("Empty").reply("Revoked").about("The token used stops working at once; the user's other tokens keep working."),
+    route(Verb::Get, api!("/me"), "Me", handler!(sessions::me), Guard::User, "The signed-in user").reply("User"),
+    route(Verb::Get, api!("/partners"), "PartnersList", handler!(partners::list), Guard::User, "Partners (an admin's: all; others': their own)").list("Partner", Query::Page).about("An admin sees every partner; any other user the partners it has access to."),
+    route(Verb::Post, api!("/partners"), "PartnersCreate", handler!(partners::create), Guard::Admin, "Create a partner").body("PartnerCreate").reply("Partner").location(),
+    route(Verb::Get, api!("/partners/{partner_id}"), "PartnersShow", handler!(partners::show), Guard::PartnerMember, "One partner").reply("Partner"),
+    route(Verb::Put, api!("/partners/{partner_id}"), "PartnersUpdate", handler!(partners::update), Guard::Admin, "Update a partner").body("PartnerUpdate").reply("Partner").about("Changes only the fields given (`{}` changes nothing). `PATCH` is the same operation."),
+    route(Verb::Patch, api!("/partners/{partner_id}"), "PartnersUpdate", handler!(partners::update), Guard::Admin, "Update a partner").body("PartnerUpdate").reply("Partner").about("The same as `PUT`: changes only the fields given."),
+    route(Verb::Delete, api!("/partners/{partner_id}"), "PartnersDelete", handler!(partners::delete), Guard::Admin, "Delete a partner with no groups or customers").reply("Partner").about("A partner that still has groups or customers is `409`. Answers the partner as it was.").conflict(),
+    route(Verb::Get, api!("/users/{user_id}"), "UsersShow", handler!(users::show), Guard::Admin, "One user").reply("User"),
+    route(Verb::Put, api!("/users/{user_id}/permissions"), "UsersSetPermissions", handler!(users::set_permissions), Guard::Admin, "Replace a user's permissions").body("UserPermissions").reply("User").about("Replaces the whole set; applies to the user's existing tokens at once. An unknown permission is `422`."),
+    route(Verb::Put, api!("/users/{user_id}/partners"), "UsersSetPartners", handler!(users::set_partners), Guard::Admin, "Replace a user's partners").body("UserPartners").reply("User").about("Replaces the whole set; applies to the user's existing tokens at once. An unknown partner is `422`."),
+    route(Verb::Get, api!("/partners/{partner_id}/users"), "PartnerUsersList", handler!(users::list_for_partner), Guard::Partner(UsersRead), "Users of a partner").list("UserSummary", Query::PageSearch).about("`search` looks in first name, last name and email."),
+    route(Verb::Post, api!("/partners/{partner_id}/users"), "PartnerUsersCreate", handler!(users::create_for_partner), Guard::Partner(UsersCreate), "Create a user (or attach an existing one) for a partner").body("PartnerUserCreate").reply("User").about("Creates the user and attaches it to the partner; a user with that email already is attached (if it was not) and the name and password given are ignored. A user made here has no permissions until an admin grants them. `Location` is the user's `/api/internal/v1/users/{id}`.").location(),
+    route(Verb::Get, api!("/partners/{partner_id}/customers"), "CustomersList", handler!(customers::list), Guard::Partner(CustomersRead), "A partner's customers").list("Customer", Query::PageSearch).about("`search` looks in first name, last name and email."),
+    route(Verb::Post, api!("/partners/{partner_id}/customers"), "CustomersCreate", handler!(customers::create), Guard::Partner(CustomersCreate), "Create a customer").body("CustomerCreate").reply("Customer").about("An email already used by a customer of the partner (ignoring case) is `422`.").location(),
+    route(Verb::Get, api!("/partners/{partner_id}/customers/{customer_id}"), "CustomersShow", handler!(customers::show), Guard::Partner(CustomersRead), "One customer").reply("Customer"),
+    route(Verb::Put, api!("/partners/{partner_id}/customers/{customer_id}"), "CustomersUpdate", handler!(customers::update), Guard::Partner(CustomersUpdate), "Update a customer").body("CustomerUpdate").reply("Customer").about("Changes only the fields given (`{}` changes nothing); `null` or an empty string clears `email` or `phone`. `PATCH` is the same operation."),
+    route(Verb::Patch, api!("/partners/{partner_id}/customers/{customer_id}"), "CustomersUpdate", handler!(customers::update), Guard::Partner(CustomersUpdate), "Update a customer").body("CustomerUpdate").reply("Customer").about("The same as `PUT`: changes only the fields given."),
+    route(Verb::Delete, api!("/partners/{partner_id}/customers/{customer_id}"), "CustomersDelete", handler!(customers::delete), Guard::Partner(CustomersDelete), "Delete a customer and its memberships").reply("Customer").about("Removes its memberships too. Answers the customer as it was."),
+    route(Verb::Get, api!("/partners/{partner_id}/groups"), "GroupsList", handler!(groups::list), Guard::Partner(GroupsRead), "A partner's groups").list("Group", Query::PageSearch).about("`search` looks in the name."),
+    route(Verb::Post, api!("/partners/{partner_id}/groups"), "GroupsCreate", handler!(groups::create), Guard::Partner(GroupsCreate), "Create a group").body("GroupCreate").reply("Group").about("A name already used by a group of the partner (ignoring case) is `422`.").location(),
+    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}"), "GroupsShow", handler!(groups::show), Guard::Partner(GroupsRead), "One group").reply("Group").about("The `ETag` changes on every change of the group, its `customers_count` included.").etag(),
+    route(Verb::Put, api!("/partners/{partner_id}/groups/{group_id}"), "GroupsUpdate", handler!(groups::update), Guard::Partner(GroupsUpdate), "Update a group").body("GroupUpdate").reply("Group").about("Changes only the fields given (`{}` changes nothing). With `If-Match` that does not match the current `ETag`: `412`, nothing changed. `PATCH` is the same operation.").etag().if_match(),
+    route(Verb::Patch, api!("/partners/{partner_id}/groups/{group_id}"), "GroupsUpdate", handler!(groups::update), Guard::Partner(GroupsUpdate), "Update a group").body("GroupUpdate").reply("Group").about("The same as `PUT`: changes only the fields given, `If-Match` as there.").etag().if_match(),
+    route(Verb::Delete, api!("/partners/{partner_id}/groups/{group_id}"), "GroupsDelete", handler!(groups::delete), Guard::Partner(GroupsDelete), "Delete a group and its memberships").reply("Group").about("Deletes its memberships, never the customers. With `If-Match` that does not match: `412`, nothing changed. Answers the group as it was.").if_match(),
+    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}/customers"), "MembersList", handler!(members::list), Guard::Partner(GroupsRead), "A group's members").list("Member", Query::PageSearch).about("`search` looks in first name, last name and email."),
+    route(Verb::Post, api!("/partners/{partner_id}/groups/{group_id}/customers"), "MembersAdd", handler!(members::add), Guard::Partner(GroupsUpdate), "Add a customer to a group").body("MemberAdd").reply("Member").about("Adding a member again answers the existing membership and changes nothing. A customer that is unknown or of another partner is `422` `errors.customer_id`. Creates no resource of its own: no `Location`."),
+    route(Verb::Delete, api!("/partners/{partner_id}/groups/{group_id}/customers/{customer_id}"), "MembersRemove", handler!(members::remove), Guard::Partner(GroupsUpdate), "Remove a customer from a group").reply("Member").about("A customer that is not a member is `404`."),
+    route(Verb::Post, api!("/partners/{partner_id}/groups/{group_id}/customers/batch"), "MembersBatch", handler!(members::batch), Guard::Partner(GroupsUpdate), "Add and remove many members at once, all or nothing").body("MembersBatch").reply("BatchResult").about("All or nothing: an id in `add` that is unknown or of another partner is `422` keyed `add.N` (N the 0-based position) and nothing changes. Adding a member again, or removing a non-member, is ignored."),
+    route(Verb::Get, api!("/partners/{partner_id}/groups/{group_id}/customers/export"), "MembersExport", handler!(members::export), Guard::Partner(GroupsRead), "Every member as CSV (text/csv), streamed").reply("CsvExport").about("RFC 4180 CSV, in customer id order, streamed (not paginated). A user may run 2 exports at once (`429` past that).").throttled(),
+    route(Verb::Post, api!("/partners/{partner_id}/customers/import"), "CustomersImport", handler!(imports::import), Guard::Partner(CustomersCreate), "Import customers from CSV (with group_id, also groups.update)").body("CsvImport").reply("ImportResult").query(Query::Import).about("All or nothing: an invalid row is `422` keyed `rows.N.field` (N the 1-based data row) and nothing is written. A row whose email matches an existing customer reuses it unchanged. With `group_id`, also needs `groups.update`; a group that is not the partner's is `422`.").limit(imports::IMPORT_LIMIT),
+    route(Verb::Get, api!("/partners/{partner_id}/audit"), "AuditList", handler!(audit::list), Guard::Partner(AuditRead), "A partner's audit trail, newest first").list("AuditEntry", Query::Audit).about("Filter by `subject_type`, `subject_id`, `action` and `user_id`."),
+    route(Verb::Get, api!("/audit"), "AuditAll", handler!(audit::list), Guard::Admin, "The audit trail of all partners, newest first").list("AuditEntry", Query::Audit).about("Filter by `subject_type`, `subject_id`, `action`, `user_id` and `partner_id`."),
 ];
-
-/// The ids a path named.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Params {
-    pub partner: Option<PartnerId>,
-    pub group: Option<GroupId>,
-    pub customer: Option<CustomerId>,
-    pub user: Option<UserId>,
-}
 
 /// What the router made of a method and path.
 #[derive(Debug)]
@@ -352,7 +378,7 @@ mod tests {
             "/api/internal/v1/partners/9223372036854775807/groups/2",
         ) {
             Resolved::Found(r, p) => {
-                assert_eq!(r.endpoint, Endpoint::GroupsShow);
+                assert_eq!(r.name, "GroupsShow");
                 assert_eq!(p.partner, Some(PartnerId(i64::MAX)));
                 assert_eq!(p.group, Some(GroupId(2)));
             }

@@ -71,7 +71,7 @@ async fn check_password(
     password: String,
 ) -> Result<Option<db::UserId>, ApiError> {
     let found = db::read(&ctx.pool, move |c| {
-        Ok(db::users::login_hash(c, &email_key)?)
+        Ok::<_, db::Error>(db::users::login_hash(c, &email_key)?)
     })
     .await?;
     ctx.hashing(move || {

@@ -2,7 +2,7 @@
 //! `/users/:user_id...` routes for permissions and partners.
 
 use super::auth::{Principal, PERMISSIONS};
-use super::error::ApiError;
+use super::error::{ApiError, OnUnique};
 use super::request::Request;
 use super::validate::Text;
 use super::{pagination, reply, Ctx};
@@ -73,7 +73,8 @@ pub async fn create_for_partner(ctx: &Ctx, req: Request) -> Result<Response<Body
                         is_admin: false,
                     },
                     &now,
-                )?,
+                )
+                .on_unique(db::users::EMAIL_KEY, "email", "The email has already been taken.")?,
             };
             let attached = db::users::attach(c, id, partner)?;
             let mut user = db::users::find(c, id)?.ok_or_else(|| ApiError::internal("a created user vanished"))?;

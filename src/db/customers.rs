@@ -1,7 +1,6 @@
 //! A partner's customers. Every function takes the partner.
 
-use super::{fold, is_unique_violation, search, CustomerId, PartnerId, Slice};
-use crate::api::error::ApiError;
+use super::{fold, search, unique, CustomerId, Error, PartnerId, Slice};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -46,12 +45,11 @@ pub fn search_key(first_name: &str, last_name: &str, email: Option<&str>) -> Str
     )
 }
 
-fn map_write_error(e: rusqlite::Error) -> ApiError {
-    if is_unique_violation(&e, "customers.email_key") {
-        ApiError::invalid("email", "The email has already been taken.")
-    } else {
-        e.into()
-    }
+/// The key that keeps one email to one customer of a partner (ignoring case).
+pub const EMAIL_KEY: &str = "customers.email_key";
+
+fn map_write_error(e: rusqlite::Error) -> Error {
+    unique(e, EMAIL_KEY)
 }
 
 /// One customer of a partner.
@@ -131,13 +129,14 @@ pub struct Fields {
     pub phone: Option<String>,
 }
 
-/// Creates a customer; an email the partner already has is a 422.
+/// Creates a customer; an email the partner already has is
+/// [`Error::Unique`]`(`[`EMAIL_KEY`]`)`.
 pub fn create(
     c: &Connection,
     partner: PartnerId,
     f: &Fields,
     now: &str,
-) -> Result<Customer, ApiError> {
+) -> super::Result<Customer> {
     let id: CustomerId = c
         .prepare_cached(
             "INSERT INTO customers
@@ -158,17 +157,18 @@ pub fn create(
             |r| r.get(0),
         )
         .map_err(map_write_error)?;
-    find(c, partner, id)?.ok_or_else(|| ApiError::internal("a created customer vanished"))
+    find(c, partner, id)?.ok_or(Error::Internal("a created customer vanished"))
 }
 
-/// Writes a customer's fields as a whole (the caller merged the change).
+/// Writes a customer's fields as a whole (the caller merged the change);
+/// `None` when the partner has no such customer.
 pub fn update(
     c: &Connection,
     partner: PartnerId,
     id: CustomerId,
     f: &Fields,
     now: &str,
-) -> Result<Customer, ApiError> {
+) -> super::Result<Option<Customer>> {
     c.prepare_cached(
         "UPDATE customers SET first_name = ?3, last_name = ?4, email = ?5, email_key = ?6,
              phone = ?7, search_key = ?8, updated_at = ?9
@@ -186,7 +186,7 @@ pub fn update(
         now
     ])
     .map_err(map_write_error)?;
-    find(c, partner, id)?.ok_or(ApiError::NotFound)
+    Ok(find(c, partner, id)?)
 }
 
 /// Deletes a customer and its memberships.

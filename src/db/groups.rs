@@ -2,8 +2,7 @@
 //! partner, so a group is only ever reached through its own partner.
 
 use super::customers::{self, Customer};
-use super::{fold, is_unique_violation, search, CustomerId, GroupId, PartnerId, Slice};
-use crate::api::error::ApiError;
+use super::{fold, search, unique, CustomerId, Error, GroupId, PartnerId, Slice};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -41,17 +40,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Group> {
     })
 }
 
-/// The 422 for a name the partner already uses (in any case).
-fn name_taken() -> ApiError {
-    ApiError::invalid("name", "The name has already been taken.")
-}
+/// The key that keeps a partner's group names apart (ignoring case).
+pub const NAME_KEY: &str = "groups.name_key";
 
-fn map_write_error(e: rusqlite::Error) -> ApiError {
-    if is_unique_violation(&e, "groups.name_key") {
-        name_taken()
-    } else {
-        e.into()
-    }
+fn map_write_error(e: rusqlite::Error) -> Error {
+    unique(e, NAME_KEY)
 }
 
 /// One group of a partner.
@@ -119,14 +112,15 @@ pub fn list(
     Ok((rows, total))
 }
 
-/// Creates a group; a name the partner already has is a 422.
+/// Creates a group; a name the partner already has is
+/// [`Error::Unique`]`(`[`NAME_KEY`]`)`.
 pub fn create(
     c: &Connection,
     partner: PartnerId,
     name: &str,
     description: Option<&str>,
     now: &str,
-) -> Result<Group, ApiError> {
+) -> super::Result<Group> {
     let id: GroupId = c
         .prepare_cached(
             "INSERT INTO groups (partner_id, name, name_key, description, created_at, updated_at)
@@ -136,10 +130,11 @@ pub fn create(
             r.get(0)
         })
         .map_err(map_write_error)?;
-    find(c, partner, id)?.ok_or_else(|| ApiError::internal("a created group vanished"))
+    find(c, partner, id)?.ok_or(Error::Internal("a created group vanished"))
 }
 
-/// Changes the given fields (`None` leaves a field as it is).
+/// Changes the given fields (`None` leaves a field as it is); `None` when
+/// the partner has no such group.
 pub fn update(
     c: &Connection,
     partner: PartnerId,
@@ -147,7 +142,7 @@ pub fn update(
     name: Option<&str>,
     description: Option<Option<&str>>,
     now: &str,
-) -> Result<Group, ApiError> {
+) -> super::Result<Option<Group>> {
     c.prepare_cached(
         "UPDATE groups SET
              name = coalesce(?3, name),
@@ -166,7 +161,7 @@ pub fn update(
         now
     ])
     .map_err(map_write_error)?;
-    find(c, partner, id)?.ok_or(ApiError::NotFound)
+    Ok(find(c, partner, id)?)
 }
 
 /// Deletes a group and its memberships (never the customers).
@@ -286,21 +281,19 @@ pub fn member(
 }
 
 /// Adds a customer of the same partner to a group; adding a member again
-/// changes nothing. Returns the membership and whether it is new.
+/// changes nothing. Returns the membership and whether it is new; `None`
+/// when the partner has no such customer.
 pub fn add_member(
     c: &Connection,
     partner: PartnerId,
     group: GroupId,
     customer: CustomerId,
     now: &str,
-) -> Result<(Member, bool), ApiError> {
+) -> super::Result<Option<(Member, bool)>> {
     // The trigger group_customers_same_partner refuses a foreign customer
     // even if this check were skipped.
     if !customers::exists(c, partner, customer)? {
-        return Err(ApiError::invalid(
-            "customer_id",
-            "The selected customer id is invalid.",
-        ));
+        return Ok(None);
     }
     let added = c
         .prepare_cached(
@@ -309,9 +302,9 @@ pub fn add_member(
         )?
         .execute(params![group, customer, now])?
         > 0;
-    let member = member(c, partner, group, customer)?
-        .ok_or_else(|| ApiError::internal("an added member vanished"))?;
-    Ok((member, added))
+    let member =
+        member(c, partner, group, customer)?.ok_or(Error::Internal("an added member vanished"))?;
+    Ok(Some((member, added)))
 }
 
 /// Removes a membership; `false` when the customer was not a member.

@@ -1,15 +1,10 @@
-//! Newtype ids, so a partner id cannot be passed where a group id belongs.
+//! The newtype ids of [`crate::model`] as SQLite values.
 
+use crate::model::{CustomerId, GroupId, PartnerId, UserId};
 use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use serde::Serialize;
 
-macro_rules! id_type {
-    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(pub i64);
-
+macro_rules! sql_id {
+    ($($name:ident),* $(,)?) => {$(
         impl ToSql for $name {
             fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
                 self.0.to_sql()
@@ -21,22 +16,7 @@ macro_rules! id_type {
                 i64::column_result(value).map($name)
             }
         }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.0.fmt(f)
-            }
-        }
     )*};
 }
 
-id_type! {
-    /// A venue.
-    PartnerId,
-    /// A partner's group.
-    GroupId,
-    /// A partner's customer.
-    CustomerId,
-    /// A user (staff or admin).
-    UserId,
-}
+sql_id!(PartnerId, GroupId, CustomerId, UserId);

@@ -8,12 +8,19 @@
 //! one `BEGIN IMMEDIATE` transaction (so one job's failure rolls back only
 //! that job), commits once, and only then answers each job: under load many
 //! writes share one fsync, and every answered write is durable.
+//!
+//! `db` is usable on its own: it names nothing of HTTP or of the API layer
+//! (only the shared ids and permissions of `crate::model`). Its functions
+//! take a `&Connection` and return rows of its own types and [`Error`];
+//! [`read`] and [`Writer::write`] run a closure whose error type is the
+//! caller's, as long as it can be made from an [`Error`].
 
 pub mod audit;
 mod checkpoint;
 pub mod customers;
+mod error;
 pub mod groups;
-pub mod ids;
+mod ids;
 pub mod migrations;
 pub mod partners;
 pub mod search;
@@ -21,10 +28,10 @@ pub mod tokens;
 pub mod users;
 mod writer;
 
-pub use ids::{CustomerId, GroupId, PartnerId, UserId};
+pub use crate::model::{CustomerId, GroupId, PartnerId, UserId};
+pub use error::{unique, Error, Result};
 pub use writer::Writer;
 
-use crate::api::error::ApiError;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
@@ -152,25 +159,32 @@ fn check_is_sqlite(path: &Path) -> Result<(), String> {
 /// Runs read work on a pooled connection on a blocking thread: the whole
 /// closure (authentication and the resource) in one read transaction, so a
 /// request sees one snapshot and pays for one thread hand-off.
-pub async fn read<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+pub async fn read<T, E, F>(pool: &Pool, f: F) -> Result<T, E>
 where
     T: Send + 'static,
-    F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+    E: From<Error> + Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
 {
     let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
-        let conn = pool.get()?;
-        if !conn.is_autocommit() {
-            // A panic in earlier work left a transaction open.
-            conn.execute_batch("ROLLBACK")?;
-        }
-        conn.prepare_cached("BEGIN")?.execute([])?;
+        let conn = pool.get().map_err(Error::from)?;
+        let begin = || -> Result<()> {
+            if !conn.is_autocommit() {
+                // A panic in earlier work left a transaction open.
+                conn.execute_batch("ROLLBACK")?;
+            }
+            conn.prepare_cached("BEGIN")?.execute([])?;
+            Ok(())
+        };
+        begin()?;
         let result = f(&conn);
-        conn.prepare_cached("COMMIT")?.execute([])?;
+        conn.prepare_cached("COMMIT")
+            .and_then(|mut s| s.execute([]))
+            .map_err(Error::from)?;
         result
     })
     .await
-    .map_err(ApiError::internal)?
+    .map_err(|_| Error::Internal("a read job panicked"))?
 }
 
 /// True when the error means the file cannot take writes now (disk full,
@@ -237,10 +251,10 @@ pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// [`read`] for callers already on a blocking thread.
-pub fn read_blocking<T>(
+pub fn read_blocking<T, E: From<Error>>(
     pool: &Pool,
-    f: impl FnOnce(&Connection) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    let conn = pool.get()?;
+    f: impl FnOnce(&Connection) -> Result<T, E>,
+) -> Result<T, E> {
+    let conn = pool.get().map_err(Error::from)?;
     f(&conn)
 }

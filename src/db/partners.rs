@@ -1,7 +1,6 @@
 //! Partners (venues).
 
-use super::{is_foreign_key_violation, PartnerId, Slice};
-use crate::api::error::ApiError;
+use super::{is_foreign_key_violation, Error, PartnerId, Slice};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -85,31 +84,29 @@ pub fn create(c: &Connection, name: &str, now: &str) -> rusqlite::Result<Partner
     find(c, id).map(|p| p.expect("the partner just inserted"))
 }
 
-/// Renames a partner.
+/// Renames a partner; `None` when there is no such partner.
 pub fn update(
     c: &Connection,
     id: PartnerId,
     name: Option<&str>,
     now: &str,
-) -> Result<Partner, ApiError> {
+) -> rusqlite::Result<Option<Partner>> {
     c.prepare_cached(
         "UPDATE partners SET name = coalesce(?2, name), updated_at = ?3 WHERE id = ?1",
     )?
     .execute(params![id, name, now])?;
-    find(c, id)?.ok_or(ApiError::NotFound)
+    find(c, id)
 }
 
-/// Deletes a partner; one that still has groups or customers is a 409
-/// (their RESTRICT foreign keys refuse it).
-pub fn delete(c: &Connection, id: PartnerId) -> Result<bool, ApiError> {
+/// Deletes a partner; one that still has groups or customers is
+/// [`Error::Conflict`] (their RESTRICT foreign keys refuse it).
+pub fn delete(c: &Connection, id: PartnerId) -> super::Result<bool> {
     match c
         .prepare_cached("DELETE FROM partners WHERE id = ?1")?
         .execute([id])
     {
         Ok(n) => Ok(n > 0),
-        Err(e) if is_foreign_key_violation(&e) => Err(ApiError::Conflict(
-            "The partner still has groups or customers.",
-        )),
+        Err(e) if is_foreign_key_violation(&e) => Err(Error::Conflict),
         Err(e) => Err(e.into()),
     }
 }

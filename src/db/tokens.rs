@@ -1,8 +1,8 @@
-//! Bearer tokens, stored as SHA-256 hashes, and the one lookup that turns a
-//! token into the principal behind a request.
+//! Bearer tokens, stored as SHA-256 hashes, and the one lookup that finds
+//! the user behind a live token with what it may do now.
 
 use super::{PartnerId, UserId};
-use crate::api::auth::{Permissions, Principal};
+use crate::model::Permissions;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Stores a new token.
@@ -35,9 +35,19 @@ pub fn purge_expired(c: &Connection, now: i64) -> rusqlite::Result<usize> {
         .execute([now])
 }
 
+/// The stored facts about the user behind a live token.
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub user_id: UserId,
+    pub is_admin: bool,
+    pub permissions: Permissions,
+    /// Sorted.
+    pub partner_ids: Vec<PartnerId>,
+}
+
 /// The user behind a live token, with permissions and partners as they are
 /// now (a change applies to existing tokens at once). One indexed query.
-pub fn principal(c: &Connection, hash: &[u8; 32], now: i64) -> rusqlite::Result<Option<Principal>> {
+pub fn holder(c: &Connection, hash: &[u8; 32], now: i64) -> rusqlite::Result<Option<Holder>> {
     c.prepare_cached(
         "SELECT u.id, u.is_admin,
                 (SELECT group_concat(permission, ',') FROM user_permissions WHERE user_id = u.id),
@@ -55,7 +65,7 @@ pub fn principal(c: &Connection, hash: &[u8; 32], now: i64) -> rusqlite::Result<
             .filter_map(|p| p.parse().ok().map(PartnerId))
             .collect();
         partner_ids.sort_unstable();
-        Ok(Principal {
+        Ok(Holder {
             user_id: r.get::<_, UserId>(0)?,
             is_admin: r.get(1)?,
             permissions: Permissions::parse_list(permissions.as_deref().unwrap_or("")),

@@ -1,9 +1,8 @@
 //! Users, their permissions and their partners. Password hashes are read
 //! only by [`login_hash`]; no struct that reaches a response carries one.
 
-use super::{fold, is_unique_violation, search, PartnerId, Slice, UserId};
-use crate::api::auth::Permissions;
-use crate::api::error::ApiError;
+use super::{fold, search, unique, PartnerId, Slice, UserId};
+use crate::model::Permissions;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -124,8 +123,8 @@ pub fn is_admin_by_email(c: &Connection, email: &str) -> rusqlite::Result<Option
         .optional()
 }
 
-/// Creates a user; a taken email is a 422.
-pub fn create(c: &Connection, u: &NewUser<'_>, now: &str) -> Result<UserId, ApiError> {
+/// Creates a user; a taken email is [`super::Error::Unique`]`(`[`EMAIL_KEY`]`)`.
+pub fn create(c: &Connection, u: &NewUser<'_>, now: &str) -> super::Result<UserId> {
     c.prepare_cached(
         "INSERT INTO users (email, email_key, password_hash, first_name, last_name, is_admin,
                             search_key, created_at, updated_at)
@@ -144,14 +143,11 @@ pub fn create(c: &Connection, u: &NewUser<'_>, now: &str) -> Result<UserId, ApiE
         ],
         |r| r.get(0),
     )
-    .map_err(|e| {
-        if is_unique_violation(&e, "users.email_key") {
-            ApiError::invalid("email", "The email has already been taken.")
-        } else {
-            e.into()
-        }
-    })
+    .map_err(|e| unique(e, EMAIL_KEY))
 }
+
+/// The key that keeps one email to one user (ignoring case).
+pub const EMAIL_KEY: &str = "users.email_key";
 
 /// Replaces a user's permissions.
 pub fn set_permissions(

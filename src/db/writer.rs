@@ -1,7 +1,7 @@
 //! The one writer: a thread that owns the write connection and runs every
 //! write job, with group commit (see the module docs of `db`).
 
-use crate::api::error::ApiError;
+use super::Error;
 use crate::metrics::METRICS;
 use rusqlite::Connection;
 use std::collections::VecDeque;
@@ -34,15 +34,16 @@ trait WriteJob: Send {
     fn abandon(self: Box<Self>, outcome: Outcome);
 }
 
-struct FnJob<T, F> {
+struct FnJob<T, E, F> {
     f: F,
-    answer: tokio::sync::oneshot::Sender<Result<T, ApiError>>,
+    answer: tokio::sync::oneshot::Sender<Result<T, E>>,
 }
 
-impl<T, F> WriteJob for FnJob<T, F>
+impl<T, E, F> WriteJob for FnJob<T, E, F>
 where
     T: Send + 'static,
-    F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+    E: From<Error> + Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
 {
     fn run(self: Box<Self>, conn: &Connection) -> (bool, Finish) {
         let FnJob { f, answer } = *self;
@@ -63,17 +64,17 @@ where
 }
 
 impl Outcome {
-    fn answer<T>(self, value: T) -> Result<T, ApiError> {
+    fn answer<T, E: From<Error>>(self, value: T) -> Result<T, E> {
         match self {
             Outcome::Committed => Ok(value),
             _ => self.answer_without_value(),
         }
     }
 
-    fn answer_without_value<T>(self) -> Result<T, ApiError> {
+    fn answer_without_value<T, E: From<Error>>(self) -> Result<T, E> {
         match self {
-            Outcome::Unavailable => Err(ApiError::Unavailable),
-            _ => Err(ApiError::internal("the write transaction failed")),
+            Outcome::Unavailable => Err(Error::Unavailable.into()),
+            _ => Err(Error::Internal("the write transaction failed").into()),
         }
     }
 }
@@ -105,35 +106,37 @@ impl Writer {
 
     /// Runs `f` in the write transaction and answers once it is committed.
     /// An `Err` from `f` rolls back only `f`'s own changes.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+        E: From<Error> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
     {
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Some(job(f, answer)))
-            .map_err(|_| ApiError::internal("the writer has stopped"))?;
+            .map_err(|_| Error::Internal("the writer has stopped"))?;
         METRICS.writer_queue.inc();
         answered
             .await
-            .map_err(|_| ApiError::internal("a write job panicked"))?
+            .map_err(|_| Error::Internal("a write job panicked"))?
     }
 
     /// Like [`Writer::write`], for callers outside the async runtime.
-    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+        E: From<Error> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
     {
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Some(job(f, answer)))
-            .map_err(|_| ApiError::internal("the writer has stopped"))?;
+            .map_err(|_| Error::Internal("the writer has stopped"))?;
         METRICS.writer_queue.inc();
         answered
             .blocking_recv()
-            .map_err(|_| ApiError::internal("a write job panicked"))?
+            .map_err(|_| Error::Internal("a write job panicked"))?
     }
 
     /// Finishes the jobs already queued and stops (handles still held, e.g.
@@ -149,10 +152,11 @@ impl Writer {
     }
 }
 
-fn job<T, F>(f: F, answer: tokio::sync::oneshot::Sender<Result<T, ApiError>>) -> Job
+fn job<T, E, F>(f: F, answer: tokio::sync::oneshot::Sender<Result<T, E>>) -> Job
 where
     T: Send + 'static,
-    F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+    E: From<Error> + Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
 {
     Box::new(FnJob { f, answer })
 }

@@ -1,9 +1,11 @@
-//! Arrange vocabulary shared by the abuse tests: a world of two partners
-//! with a user each, groups filled straight into the file, and raw HTTP
-//! for what reqwest hides (a paused reader, a half-sent body, a socket
-//! with a tiny receive buffer).
+//! Arrange vocabulary shared by the tests: worlds of two partners made in
+//! one call ([`World`] with a user each, [`Venues`] with a group and a
+//! customer each), groups filled straight into the file, and raw HTTP for
+//! what reqwest hides (a paused reader, a half-sent body, a socket with a
+//! tiny receive buffer).
 
 use super::{TestServer, ALL};
+use reqwest::StatusCode;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -29,6 +31,48 @@ impl World {
             b,
             a_user,
             b_user,
+        }
+    }
+}
+
+/// Two partners, "Hall" (`p`) and "Pool" (`p2`), each with one group
+/// (`g` "Juniors", `g2` "Seniors") holding its one customer (`c` Anna
+/// Berger, `c2` Bert Huber), all made by the admin through the API.
+pub struct Venues {
+    pub s: TestServer,
+    pub p: i64,
+    pub g: i64,
+    pub c: i64,
+    pub p2: i64,
+    pub g2: i64,
+    pub c2: i64,
+}
+
+impl Venues {
+    /// A fresh server with the two venues.
+    pub async fn start() -> Venues {
+        let s = TestServer::start().await;
+        let t = s.admin.clone();
+        let p = s.partner("Hall").await;
+        let p2 = s.partner("Pool").await;
+        let g = s.group(&t, p, "Juniors").await;
+        let g2 = s.group(&t, p2, "Seniors").await;
+        let c = s
+            .customer(&t, p, "Anna", "Berger", Some("anna@example.com"))
+            .await;
+        let c2 = s
+            .customer(&t, p2, "Bert", "Huber", Some("bert@example.com"))
+            .await;
+        assert_eq!(s.add_member(&t, p, g, c).await.status, StatusCode::OK);
+        assert_eq!(s.add_member(&t, p2, g2, c2).await.status, StatusCode::OK);
+        Venues {
+            s,
+            p,
+            g,
+            c,
+            p2,
+            g2,
+            c2,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! answers.
 
 use super::{header_ref, parameter_ref, response_ref, schema_ref};
-use crate::api::routes::{Endpoint, Guard, Query, Route, Verb};
+use crate::api::routes::{Guard, Query, Route, Verb};
 use serde_json::{json, Map, Value};
 
 /// The base path every API route lives under.
@@ -72,18 +72,17 @@ fn access(route: &Route) -> String {
 
 /// The statuses a route answers besides 200, each a reusable response.
 fn error_responses(route: &Route) -> Vec<(&'static str, Value)> {
-    use Endpoint::*;
     let mut out: Vec<(&'static str, Value)> = Vec::new();
     let body = route.body.is_some();
     if body {
-        if route.endpoint != CustomersImport {
+        if route.body != Some("CsvImport") {
             out.push(("400", response_ref("MalformedJson")));
         }
         out.push(("408", response_ref("RequestTimeout")));
         out.push(("413", response_ref("PayloadTooLarge")));
         out.push(("415", response_ref("UnsupportedMediaType")));
     }
-    if route.endpoint == Login {
+    if route.extras.login {
         out.push(("401", response_ref("InvalidCredentials")));
     } else if route.guard != Guard::Public {
         out.push(("401", response_ref("Unauthenticated")));
@@ -100,16 +99,16 @@ fn error_responses(route: &Route) -> Vec<(&'static str, Value)> {
         out.push(("404", response_ref("NotFound")));
     }
     out.push(("405", response_ref("MethodNotAllowed")));
-    if route.endpoint == PartnersDelete {
+    if route.extras.conflict {
         out.push(("409", response_ref("Conflict")));
     }
-    if if_match(route) {
+    if route.extras.if_match {
         out.push(("412", response_ref("PreconditionFailed")));
     }
     if body || route.query != Query::None {
         out.push(("422", response_ref("ValidationFailed")));
     }
-    if matches!(route.endpoint, Login | MembersExport) {
+    if route.extras.throttled {
         out.push(("429", response_ref("TooManyRequests")));
     }
     out.push(("503", response_ref("Unavailable")));
@@ -117,34 +116,22 @@ fn error_responses(route: &Route) -> Vec<(&'static str, Value)> {
     out
 }
 
-/// Writes that take `If-Match`: those of a resource that has an `ETag`.
-fn if_match(route: &Route) -> bool {
-    matches!(
-        route.endpoint,
-        Endpoint::GroupsUpdate | Endpoint::GroupsDelete
-    )
-}
-
 /// The headers of the 200.
 fn ok_headers(route: &Route) -> Value {
-    use Endpoint::*;
     let mut h = Map::new();
-    match route.endpoint {
-        // Creates of a resource of their own; a member, a batch and an
-        // import create none.
-        PartnersCreate | PartnerUsersCreate | CustomersCreate | GroupsCreate => {
-            h.insert("Location".into(), header_ref("Location"));
-        }
-        GroupsShow | GroupsUpdate => {
-            h.insert("ETag".into(), header_ref("ETag"));
-        }
-        MembersExport => {
-            h.insert(
-                "Content-Disposition".into(),
-                header_ref("Content-Disposition"),
-            );
-        }
-        _ => {}
+    // Creates of a resource of their own; a member, a batch and an import
+    // create none.
+    if route.extras.location {
+        h.insert("Location".into(), header_ref("Location"));
+    }
+    if route.extras.etag {
+        h.insert("ETag".into(), header_ref("ETag"));
+    }
+    if route.reply == "CsvExport" {
+        h.insert(
+            "Content-Disposition".into(),
+            header_ref("Content-Disposition"),
+        );
     }
     Value::Object(h)
 }
@@ -178,7 +165,7 @@ fn parameters(route: &Route) -> Vec<Value> {
     if route.query == Query::PageSearch {
         out.push(parameter_ref("search"));
     }
-    if if_match(route) {
+    if route.extras.if_match {
         out.push(parameter_ref("If-Match"));
     }
     out
@@ -198,8 +185,8 @@ pub(super) fn reply_schema(route: &Route) -> String {
 
 fn operation_id(route: &Route) -> String {
     format!(
-        "{:?}{}",
-        route.endpoint,
+        "{}{}",
+        route.name,
         if route.method == Verb::Patch {
             "Patch"
         } else {
