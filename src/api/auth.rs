@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Every permission a user can hold, in the contract's order.
-pub const PERMISSIONS: [&str; 11] = [
+pub const PERMISSIONS: [&str; 13] = [
     "groups.read",
     "groups.create",
     "groups.update",
@@ -23,6 +23,8 @@ pub const PERMISSIONS: [&str; 11] = [
     "customers.delete",
     "users.read",
     "users.create",
+    "users.update",
+    "users.delete",
     "audit.read",
 ];
 
@@ -39,6 +41,8 @@ pub enum Permission {
     CustomersDelete,
     UsersRead,
     UsersCreate,
+    UsersUpdate,
+    UsersDelete,
     AuditRead,
 }
 
@@ -173,6 +177,12 @@ pub fn authorize(
         }
         if let Some(customer) = params.customer {
             if !db::customers::exists(c, partner, customer)? {
+                return Err(ApiError::NotFound);
+            }
+        }
+        // A user under a partner's path is one who works for it.
+        if let Some(user) = params.user {
+            if !db::accounts::works_for(c, user, partner)? {
                 return Err(ApiError::NotFound);
             }
         }

@@ -4,6 +4,7 @@
 //! answer, 404 and 405 included, be the contract's JSON, and lets the
 //! authorization checks run in the contract's order before the body's.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod customers;
@@ -264,6 +265,12 @@ async fn dispatch(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> {
         Login => sessions::login(ctx, req).await,
         Logout => sessions::logout(ctx, req).await,
         Me => sessions::me(ctx, req).await,
+        MePassword => accounts::change_own_password(ctx, req).await,
+        PartnerUsersShow => accounts::show_for_partner(ctx, req).await,
+        PartnerUsersUpdate => accounts::update_for_partner(ctx, req).await,
+        PartnerUsersDetach => accounts::detach_from_partner(ctx, req).await,
+        UsersUpdateAccount => accounts::update_account(ctx, req).await,
+        UsersRevokeTokens => accounts::revoke_tokens(ctx, req).await,
         PartnersList => partners::list(ctx, req).await,
         PartnersCreate => partners::create(ctx, req).await,
         PartnersShow => partners::show(ctx, req).await,

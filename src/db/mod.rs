@@ -9,6 +9,7 @@
 //! that job), commits once, and only then answers each job: under load many
 //! writes share one fsync, and every answered write is durable.
 
+pub mod accounts;
 pub mod audit;
 mod checkpoint;
 pub mod customers;

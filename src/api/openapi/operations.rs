@@ -100,7 +100,7 @@ fn error_responses(route: &Route) -> Vec<(&'static str, Value)> {
         out.push(("404", response_ref("NotFound")));
     }
     out.push(("405", response_ref("MethodNotAllowed")));
-    if route.endpoint == PartnersDelete {
+    if matches!(route.endpoint, PartnersDelete | UsersUpdateAccount) {
         out.push(("409", response_ref("Conflict")));
     }
     if if_match(route) {
@@ -109,7 +109,7 @@ fn error_responses(route: &Route) -> Vec<(&'static str, Value)> {
     if body || route.query != Query::None {
         out.push(("422", response_ref("ValidationFailed")));
     }
-    if matches!(route.endpoint, Login | MembersExport) {
+    if matches!(route.endpoint, Login | MePassword | MembersExport) {
         out.push(("429", response_ref("TooManyRequests")));
     }
     out.push(("503", response_ref("Unavailable")));
