@@ -205,7 +205,11 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
         ));
     }
     if let Some(is_admin) = configured_is_admin {
-        let what = if is_admin { "a disabled admin" } else { "a user who is not an admin" };
+        let what = if is_admin {
+            "a disabled admin"
+        } else {
+            "a user who is not an admin"
+        };
         eprintln!(
             "there is no enabled admin, and none was created: {email} (VENUE_GROUPS_ADMIN_EMAIL) belongs to {what}; give another email or run `venue-groups user create --admin`"
         );

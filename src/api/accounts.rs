@@ -73,10 +73,9 @@ pub async fn change_own_password(ctx: &Ctx, req: Request) -> Result<Response<Bod
     let keep = req.token_hash().ok_or(ApiError::Unauthenticated)?;
     let (id, email_key, stored) = ctx
         .read(&req, |c, who| {
-            let user = db::users::find_without_access(c, who.user_id)?
-                .ok_or(ApiError::Unauthenticated)?;
-            let hash =
-                accounts::password_hash(c, who.user_id)?.ok_or(ApiError::Unauthenticated)?;
+            let user =
+                db::users::find_without_access(c, who.user_id)?.ok_or(ApiError::Unauthenticated)?;
+            let hash = accounts::password_hash(c, who.user_id)?.ok_or(ApiError::Unauthenticated)?;
             Ok((who.user_id, fold(&user.email), hash))
         })
         .await?;
@@ -89,8 +88,7 @@ pub async fn change_own_password(ctx: &Ctx, req: Request) -> Result<Response<Bod
     let attempt = ctx.throttle.begin(req.client, &email_key).await?;
     let outcome = ctx
         .hashing(move || {
-            secrets::verify_password(Some(&stored), &current)
-                .then(|| secrets::hash_password(&new))
+            secrets::verify_password(Some(&stored), &current).then(|| secrets::hash_password(&new))
         })
         .await;
     match &outcome {
