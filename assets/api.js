@@ -14,6 +14,7 @@ export const auth = {
     request('POST', '/auth/login', { body: { email, password }, anonymous: true }),
   logout: () => request('POST', '/auth/logout', { body: {}, quiet: true }),
   me: () => request('GET', '/me'),
+  changePassword: (body) => request('PUT', '/me/password', { body }),
 };
 
 /** Every item of a list, all pages (pickers need them all). */
@@ -101,5 +102,11 @@ export const users = {
   // Admin only (API.md, "Admin only"); both replace the whole set.
   getAny: (userId) => request('GET', `/users/${enc(userId)}`),
   setPermissions: (userId, permissions) => request('PUT', `/users/${enc(userId)}/permissions`, { body: { permissions } }),
+  updateAny: (userId, body) => request('PUT', `/users/${enc(userId)}`, { body }),
+  revokeTokens: (userId) => request('POST', `/users/${enc(userId)}/revoke-tokens`, { body: {} }),
+  // A partner's user managers (users.read, users.update, users.delete).
+  get: (partnerId, userId) => request('GET', `${partnerPath(partnerId)}/users/${enc(userId)}`),
+  update: (partnerId, userId, body) => request('PUT', `${partnerPath(partnerId)}/users/${enc(userId)}`, { body }),
+  detach: (partnerId, userId) => request('DELETE', `${partnerPath(partnerId)}/users/${enc(userId)}`),
   setPartners: (userId, partnerIds) => request('PUT', `/users/${enc(userId)}/partners`, { body: { partner_ids: partnerIds } }),
 };

@@ -5,6 +5,7 @@
  * tests/browser/HOOKS.md (kept out of here: every byte here is downloaded).
  */
 
+import { passwordView } from './account.js';
 import * as api from './api.js';
 import { dismissConfirm } from './confirm.js';
 import { customerView } from './customer-view.js';
@@ -33,7 +34,8 @@ const VIEWS = {
   customers: { render: customersView, title: 'Customers', nav: 'customers', allowed: () => can('customers.read'), partner: true },
   customer: { render: customerView, title: 'Customer', nav: 'customers', allowed: () => can('customers.read'), partner: true },
   users: { render: usersView, title: 'Users', nav: 'users', allowed: () => can('users.read'), partner: true },
-  user: { render: userView, title: 'User', nav: 'users', allowed: isAdmin, partner: true },
+  user: { render: userView, title: 'User', nav: 'users', allowed: () => isAdmin() || can('users.update') || can('users.delete'), partner: true },
+  password: { render: passwordView, title: 'Change my password', allowed: () => true },
 };
 const NAV_ORDER = ['groups', 'customers', 'users', 'partners'];
 

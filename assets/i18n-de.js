@@ -274,4 +274,30 @@ Log out	Abmelden
 Working…	Wird bearbeitet …
 Sections	Bereiche
 This user does not exist (any more).	Diesen Benutzer gibt es nicht (mehr).
+Change my password	Mein Passwort ändern
+Current password	Aktuelles Passwort
+New password	Neues Passwort
+New password again	Neues Passwort wiederholen
+Password changed. Your other sessions have ended.	Passwort geändert. Ihre anderen Sitzungen sind beendet.
+Every session of {name} ends now.	Alle Sitzungen von {name} enden jetzt.
+{name} saved.	{name} gespeichert.
+Save	Speichern
+Set password	Passwort setzen
+Set a new password for {name}?	Ein neues Passwort für {name} setzen?
+Name and email	Name und E-Mail
+Take off this partner	Vom Partner entfernen
+Take {name} off this partner? The account stays.	{name} vom Partner entfernen? Das Konto bleibt bestehen.
+Enable login	Anmeldung erlauben
+Disable login	Anmeldung sperren
+Disable {name}? They cannot log in any more.	{name} sperren? Eine Anmeldung ist dann nicht mehr möglich.
+Remove admin rights	Adminrechte entziehen
+Make admin	Zum Admin machen
+Remove the admin rights of {name}?	{name} die Adminrechte entziehen?
+Make {name} an admin, for every partner?	{name} zum Admin für alle Partner machen?
+End all sessions	Alle Sitzungen beenden
+End every session of {name}?	Alle Sitzungen von {name} beenden?
+Login	Anmeldung
+This login is disabled.	Diese Anmeldung ist gesperrt.
+This password is wrong.	Dieses Passwort ist falsch.
+The last enabled admin must stay one.	Der letzte aktive Admin muss es bleiben.
 `.split('\n').filter(Boolean).map((line) => line.split('\t')));

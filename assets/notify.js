@@ -70,6 +70,7 @@ export function localMessage(message) {
   if (/ must be a single line of text\./.test(text)) return t('Only one line of text, please.');
   if (/ confirmation does not match\./.test(text)) return t('The two passwords differ.');
   if (/ has a duplicate value\./.test(text)) return t('This appears twice.');
+  if (/^The password is incorrect\./.test(text)) return t('This password is wrong.');
   return text;
 }
 
@@ -87,7 +88,7 @@ export function describeError(error) {
     case 404:
       return t('Not found: it may have been deleted, or it belongs to another partner.');
     case 409:
-      return t('This cannot be done while other data depends on it.');
+      return /last enabled admin/.test(error.message) ? t('The last enabled admin must stay one.') : t('This cannot be done while other data depends on it.');
     case 422: {
       const lines = Object.values(error.errors).flat().map(String);
       return lines.length ? lines : error.message;

@@ -9,6 +9,7 @@ const ROUTES = [
   ['customer', /^\/customers\/([1-9][0-9]*)$/],
   ['users', /^\/users$/],
   ['user', /^\/users\/([1-9][0-9]*)$/],
+  ['password', /^\/password$/],
 ];
 
 /** `{ name, id }` for the current hash; ids stay strings, as they go back into paths. */
