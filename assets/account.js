@@ -1,6 +1,5 @@
-// A login over its whole life (API.md, "Users of a partner", "Admin only"):
-// "Change my password" for everyone, and on a user's page what the viewer
-// may change. Whatever ends sessions or access asks first.
+// A login's life: "Change my password", and on a user's page what the
+// viewer may change; whatever ends sessions or access asks first.
 
 import * as api from './api.js';
 import { confirmDialog } from './confirm.js';
@@ -34,12 +33,12 @@ export function passwordView(root) {
   root.append(section);
 }
 
-/** The panels of `user`'s page that the viewer may use; `show` redraws it with the user as it now is. */
+/** The panels of `user`'s page for this viewer; `show` redraws it. */
 export function accountPanels(user, partnerId, show) {
   const name = fullName(user) || user.email;
-  const ask = (title, message, confirmLabel) => confirmDialog({ title, message, confirmLabel });
   const ends = t('Every session of {name} ends now.', { name });
-  // An admin edits through the admin route: the user may not be this partner's.
+  const ask = (label, message) => confirmDialog({ title: `${label}: ${name}?`, message, confirmLabel: label });
+  // An admin's route: the user may not be this partner's.
   const update = async (body) => {
     const { data } = await (isAdmin() ? api.users.updateAny(user.id, body) : api.users.update(partnerId, user.id, body));
     show(data);
@@ -58,46 +57,40 @@ export function accountPanels(user, partnerId, show) {
     });
     fillForm(edit, user);
     onSubmit(edit, update);
-    const password = buildForm({ prefix: 'user-password', submitLabel: t('Set password'), fields: newPassword() });
+    const label = t('Set password');
+    const password = buildForm({ prefix: 'user-password', submitLabel: label, fields: newPassword() });
     onSubmit(password, async (values) => {
-      if (await ask(t('Set a new password for {name}?', { name }), ends, t('Set password'))) await update(values);
+      if (await ask(label, ends)) await update(values);
     });
     out.push(panel('user-edit', t('Name and email'), edit), panel('user-password', t('New password'), password));
   }
-  // [id, label, question (none: no need to ask), what it means, what it does]
+  // [id, label, what follows (null: nothing to ask), what it does]
   const actions = [];
   if (can('users.delete')) {
-    actions.push(['user-detach', t('Take off this partner'), t('Take {name} off this partner? The account stays.', { name }), '',
-      // Their page is no longer this partner's.
-      () => api.users.detach(partnerId, user.id).then(() => {
-        navigate('/users');
-        announce(t('{name} saved.', { name }));
-      })]);
+    // Their page is no longer this partner's.
+    actions.push(['user-detach', t('Take off this partner'), t('The account stays.'),
+      () => api.users.detach(partnerId, user.id).then(() => navigate('/users'))]);
   }
   if (isAdmin()) {
     actions.push(user.disabled
-      ? ['user-disable', t('Enable login'), null, '', () => update({ disabled: false })]
-      : ['user-disable', t('Disable login'), t('Disable {name}? They cannot log in any more.', { name }), ends, () => update({ disabled: true })]);
-    actions.push(['user-admin', user.is_admin ? t('Remove admin rights') : t('Make admin'),
-      user.is_admin ? t('Remove the admin rights of {name}?', { name }) : t('Make {name} an admin, for every partner?', { name }), '',
-      () => update({ is_admin: !user.is_admin })]);
+      ? ['user-disable', t('Enable login'), null, () => update({ disabled: false })]
+      : ['user-disable', t('Disable login'), ends, () => update({ disabled: true })]);
+    actions.push(user.is_admin
+      ? ['user-admin', t('Remove admin rights'), '', () => update({ is_admin: false })]
+      : ['user-admin', t('Make admin'), t('An administrator: may do everything, for every partner.'), () => update({ is_admin: true })]);
     if (user.id !== session.user?.id) {
-      actions.push(['user-revoke', t('End all sessions'), t('End every session of {name}?', { name }), ends, async () => {
-        await api.users.revokeTokens(user.id);
-        announce(ends);
-      }]);
+      actions.push(['user-revoke', t('End all sessions'), ends, () => api.users.revokeTokens(user.id).then(() => announce(ends))]);
     }
   }
   if (actions.length) {
     out.push(panel('user-account', t('Login'),
       user.disabled ? h('p', { id: 'user-disabled' }, t('This login is disabled.')) : null,
-      h('div', { class: 'form-actions' }, actions.map(([id, label, question, message, action]) => h('button', {
+      h('div', { class: 'form-actions' }, actions.map(([id, label, message, action]) => h('button', {
         type: 'button',
         id,
         class: 'button-secondary',
         onclick: async () => {
-          if (question && !await ask(question, message, label)) return;
-          await action().catch(showError);
+          if (message === null || await ask(label, message)) await action().catch(showError);
         },
       }, label)))));
   }

@@ -1,9 +1,5 @@
-/**
- * venue-groups admin page: starts the session, keeps the header (partner
- * picker, language, navigation) in step with it, and mounts one view per
- * hash route. The ids the browser tests rely on are listed in
- * tests/browser/HOOKS.md (kept out of here: every byte here is downloaded).
- */
+// The admin page: the session, the header in step with it, one view per
+// hash route. Its ids for tests: tests/browser/HOOKS.md.
 
 import { passwordView } from './account.js';
 import * as api from './api.js';

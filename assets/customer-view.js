@@ -1,6 +1,4 @@
-// One customer: details, the edit form and delete. (Not the customer's
-// groups: the API has no route for them, and asking every group would be a
-// request per group.)
+// One customer: details, edit, delete (not its groups: no route for them).
 
 import * as api from './api.js';
 import { fullName, h, oneAtATime, optional, panel, timeEl, viewShell } from './dom.js';

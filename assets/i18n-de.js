@@ -1,7 +1,6 @@
-// German for every English text of the page (i18n.js): one "English<TAB>German"
-// pair per line, the English exactly as the code writes it. A key missing
-// here shows in English and is listed by window.venueGroupsI18nMissing()
-// (the browser tests check it). A list, not an object literal: a third smaller.
+// German for every English text (i18n.js): "English<TAB>German" per line, the
+// English as the code writes it; a missing key shows in English and is listed
+// by window.venueGroupsI18nMissing(). A list, not an object literal: smaller.
 
 export const DE = Object.fromEntries(`
 No access	Kein Zugriff
@@ -283,20 +282,15 @@ Every session of {name} ends now.	Alle Sitzungen von {name} enden jetzt.
 {name} saved.	{name} gespeichert.
 Save	Speichern
 Set password	Passwort setzen
-Set a new password for {name}?	Ein neues Passwort für {name} setzen?
 Name and email	Name und E-Mail
 Take off this partner	Vom Partner entfernen
-Take {name} off this partner? The account stays.	{name} vom Partner entfernen? Das Konto bleibt bestehen.
 Enable login	Anmeldung erlauben
 Disable login	Anmeldung sperren
-Disable {name}? They cannot log in any more.	{name} sperren? Eine Anmeldung ist dann nicht mehr möglich.
 Remove admin rights	Adminrechte entziehen
 Make admin	Zum Admin machen
-Remove the admin rights of {name}?	{name} die Adminrechte entziehen?
-Make {name} an admin, for every partner?	{name} zum Admin für alle Partner machen?
 End all sessions	Alle Sitzungen beenden
-End every session of {name}?	Alle Sitzungen von {name} beenden?
 Login	Anmeldung
+The account stays.	Das Konto bleibt bestehen.
 This login is disabled.	Diese Anmeldung ist gesperrt.
 This password is wrong.	Dieses Passwort ist falsch.
 The last enabled admin must stay one.	Der letzte aktive Admin muss es bleiben.

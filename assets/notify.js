@@ -1,10 +1,9 @@
-// The page's shared feedback: one alert region (#alert, role="alert") for
-// errors and one status line (#status, role="status") for brief successes.
+// Feedback: #alert for errors, #status for brief successes.
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
 
-// Short, and gone at the next key press or click: a corner toast that lingers covers work.
+// Gone at the next key press or click: a lingering toast covers work.
 const STATUS_MS = 4000;
 let statusTimer = 0;
 
@@ -55,10 +54,7 @@ for (const type of ['keydown', 'pointerdown']) {
   }, true);
 }
 
-/**
- * The page's own words for the API's English validation messages (API.md:
- * Laravel's wording); a message it does not know stays as the API wrote it.
- */
+/** The page's words for the API's validation messages; others stay as written. */
 export function localMessage(message) {
   const text = String(message);
   let m;

@@ -1,5 +1,4 @@
-// Hash routes such as #/groups/5. The hash only ever holds a view name and
-// an id, never a token or anything else worth keeping secret.
+// Hash routes such as #/groups/5: a view name and an id, never a secret.
 
 const ROUTES = [
   ['partners', /^\/partners$/],

@@ -1,6 +1,5 @@
-// One staff account: its name, email and login for those who may change them
-// (account.js), and for an admin what it may do, ticked in plain words, and
-// the partners it works for.
+// One staff account: its login (account.js); for an admin what it may do,
+// in plain words, and its partners.
 
 import { accountPanels } from './account.js';
 import * as api from './api.js';

@@ -1,5 +1,4 @@
-// The staff accounts of the selected partner: list, and add one. An admin
-// lands on the new account's page to grant its permissions (user-view.js).
+// The partner's staff accounts: list, and add one (an admin then lands on its page).
 
 import * as api from './api.js';
 import { byId, cell, email, fullName, h, panel, viewShell } from './dom.js';
