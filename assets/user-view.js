@@ -99,7 +99,7 @@ export function userView(root, { id: userId, partnerId, alive }) {
     document.title = `${title.textContent} · venue-groups`;
     content.replaceChildren(
       h('dl', { class: 'summary' }, h('div', {}, h('dt', {}, t('Email')), h('dd', { class: 'email' }, user.email))),
-      accountPanels(user, partnerId, show),
+      ...accountPanels(user, partnerId, show),
       isAdmin() ? permissionsPanel(user) : null,
       isAdmin() && !user.is_admin ? partnersPanel(user) : null,
     );
