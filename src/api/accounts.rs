@@ -209,6 +209,7 @@ async fn update(
         ctx.read(&req, move |c, who| may_change_login(c, who, id, partner))
             .await?;
     }
+    let token = req.token_hash();
     let hash = match changes.password.take() {
         Some(p) => Some(ctx.hashing(move || secrets::hash_password(&p)).await?),
         None => None,
@@ -247,11 +248,15 @@ async fn update(
             if let Some(hash) = &hash {
                 accounts::set_password(c, id, hash, &now)?;
             }
-            // A password set by someone else, or a disabled login: every
-            // session ends (a disabled user's tokens are refused anyway;
-            // deleting them keeps enabling it again from reviving them).
-            if hash.is_some() || (disabled && !before.disabled) {
+            // A disabled login: every session ends (its tokens are refused
+            // anyway; deleting them keeps enabling it from reviving them). A
+            // new password: every session but the one that set it, if the
+            // user set its own.
+            if disabled && !before.disabled {
                 accounts::revoke_tokens(c, id, None)?;
+            } else if hash.is_some() {
+                let keep = token.as_ref().filter(|_| who.user_id == id);
+                accounts::revoke_tokens(c, id, keep)?;
             }
             let mut after = db::users::find(c, id)?.ok_or(ApiError::NotFound)?;
             let mut entry = match audit::updated(&before, &after) {

@@ -246,6 +246,18 @@ async fn an_admin_corrects_a_user_and_a_new_password_ends_every_session() {
     let trail = audit_text(&s).await;
     assert!(!trail.contains(new) && !trail.contains(PASSWORD), "{trail}");
 
+    // One's own new password keeps the session that set it, and no other.
+    let other = s.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let root = user_id_of(&s, &s.admin).await;
+    ok(&s
+        .put(
+            &format!("/users/{root}"),
+            &s.admin,
+            json!({"new_password": new, "new_password_confirmation": new}),
+        )
+        .await);
+    assert!(works(&s, &s.admin).await && !works(&s, &other).await);
+
     for (body, field, message) in [
         (
             json!({"email": "Taken@Hall.example"}),

@@ -280,11 +280,15 @@ async fn the_login_of_someone_who_works_elsewhere_or_is_an_admin_is_theirs_or_an
         StatusCode::OK
     );
 
-    // The user itself, and an admin, may.
+    // The user itself, and an admin, may; one's own new password keeps the
+    // session that set it.
     let own = format!("/partners/{hall}/users/{lena}");
     ok(&s
         .put(&own, &lena_token, json!({"email": "lena.s@hall.example"}))
         .await);
+    let lena_elsewhere = s.login("lena.s@hall.example", PASSWORD).await;
+    ok(&s.put(&own, &lena_token, password("lenas-own-choice")).await);
+    assert!(works(&s, &lena_token).await && !works(&s, &lena_elsewhere).await);
     ok(&s
         .put(
             &format!("/partners/{pool}/users/{lena}"),
