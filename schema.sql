@@ -438,3 +438,20 @@ BEGIN
     INSERT INTO users_search (users_search, rowid, search_key)
     VALUES ('delete', OLD.id, OLD.search_key);
 END;
+
+-- version: 6
+
+-- Accounts over their whole life (src/db/accounts.rs): a user who left is
+-- disabled rather than deleted, so the audit trail keeps naming them. A
+-- disabled user cannot log in and none of its tokens authenticate.
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));
+
+-- The box must always keep a way in: whatever path a change takes (the
+-- API, the command line, a future one), it cannot take away the last
+-- enabled admin. The code checks first and answers 409; this is the floor.
+CREATE TRIGGER users_keep_an_enabled_admin BEFORE UPDATE OF is_admin, disabled ON users
+WHEN OLD.is_admin = 1 AND OLD.disabled = 0 AND (NEW.is_admin = 0 OR NEW.disabled = 1)
+     AND NOT EXISTS (SELECT 1 FROM users WHERE id <> OLD.id AND is_admin = 1 AND disabled = 0)
+BEGIN
+    SELECT RAISE(ABORT, 'the last enabled admin must stay an enabled admin');
+END;

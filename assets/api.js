@@ -1,6 +1,4 @@
-// Every endpoint the page calls, in one place (paths under /api/internal/v1;
-// see API.md). List functions take `{ page, per_page, search }` and resolve to
-// the `{ data, meta, links }` envelope; the others to `{ data }`.
+// Every endpoint the page calls (API.md), resolving to the answer's body.
 
 import { request, send } from './http.js';
 
@@ -8,12 +6,19 @@ const enc = encodeURIComponent;
 const partnerPath = (partnerId) => `/partners/${enc(partnerId)}`;
 const groupPath = (partnerId, groupId) => `${partnerPath(partnerId)}/groups/${enc(groupId)}`;
 const customerPath = (partnerId, customerId) => `${partnerPath(partnerId)}/customers/${enc(customerId)}`;
+const userPath = (partnerId, userId) => `${partnerPath(partnerId)}/users/${enc(userId)}`;
+const anyUser = (userId) => `/users/${enc(userId)}`;
+const get = (path, query) => request('GET', path, { query });
+const post = (path, body) => request('POST', path, { body });
+const put = (path, body) => request('PUT', path, { body });
+const del = (path) => request('DELETE', path);
 
 export const auth = {
   login: (email, password) =>
     request('POST', '/auth/login', { body: { email, password }, anonymous: true }),
   logout: () => request('POST', '/auth/logout', { body: {}, quiet: true }),
-  me: () => request('GET', '/me'),
+  me: () => get('/me'),
+  changePassword: (body) => put('/me/password', body),
 };
 
 /** Every item of a list, all pages (pickers need them all). */
@@ -29,31 +34,31 @@ async function allPages(list) {
 }
 
 export const partners = {
-  list: (query) => request('GET', '/partners', { query }),
-  create: (body) => request('POST', '/partners', { body }),
-  update: (partnerId, body) => request('PUT', partnerPath(partnerId), { body }),
+  list: (query) => get('/partners', query),
+  create: (body) => post('/partners', body),
+  update: (partnerId, body) => put(partnerPath(partnerId), body),
   /** A partner that still has groups or customers is a 409. */
-  remove: (partnerId) => request('DELETE', partnerPath(partnerId)),
+  remove: (partnerId) => del(partnerPath(partnerId)),
   all: () => allPages(partners.list),
 };
 
 // Groups carry an ETag, so an edit can say which version it was based on.
 export const groups = {
-  list: (partnerId, query) => request('GET', `${partnerPath(partnerId)}/groups`, { query }),
+  list: (partnerId, query) => get(`${partnerPath(partnerId)}/groups`, query),
   async get(partnerId, groupId) {
     const { body, headers } = await send('GET', groupPath(partnerId, groupId));
     return { group: body.data, etag: headers.get('ETag') };
   },
-  create: (partnerId, body) => request('POST', `${partnerPath(partnerId)}/groups`, { body }),
+  create: (partnerId, body) => post(`${partnerPath(partnerId)}/groups`, body),
   async update(partnerId, groupId, changes, etag) {
     const headers = etag ? { 'If-Match': etag } : {};
     const { body, headers: answer } = await send('PUT', groupPath(partnerId, groupId), { body: changes, headers });
     return { group: body.data, etag: answer.get('ETag') };
   },
-  remove: (partnerId, groupId) => request('DELETE', groupPath(partnerId, groupId)),
+  remove: (partnerId, groupId) => del(groupPath(partnerId, groupId)),
   all: (partnerId) => allPages((query) => groups.list(partnerId, query)),
 
-  /** The members as CSV: `{ blob, filename }` (the server's name for it, if it gave one). */
+  /** The members as CSV: `{ blob, filename }`. */
   async exportMembers(partnerId, groupId) {
     const { body, headers } = await send('GET', `${groupPath(partnerId, groupId)}/customers/export`, { blob: true });
     const named = /filename="([^"]+)"/.exec(headers.get('Content-Disposition') ?? '');
@@ -62,27 +67,20 @@ export const groups = {
 };
 
 export const members = {
-  list: (partnerId, groupId, query) =>
-    request('GET', `${groupPath(partnerId, groupId)}/customers`, { query }),
-  add: (partnerId, groupId, customerId) =>
-    request('POST', `${groupPath(partnerId, groupId)}/customers`, { body: { customer_id: customerId } }),
-  remove: (partnerId, groupId, customerId) =>
-    request('DELETE', `${groupPath(partnerId, groupId)}/customers/${enc(customerId)}`),
-  /** All or nothing; answers `{ added, removed, customers_count }`; a 422 names `add.N`. */
-  batch: (partnerId, groupId, { add = [], remove = [] }) =>
-    request('POST', `${groupPath(partnerId, groupId)}/customers/batch`, { body: { add, remove } }),
+  list: (partnerId, groupId, query) => get(`${groupPath(partnerId, groupId)}/customers`, query),
+  add: (partnerId, groupId, customerId) => post(`${groupPath(partnerId, groupId)}/customers`, { customer_id: customerId }),
+  remove: (partnerId, groupId, customerId) => del(`${groupPath(partnerId, groupId)}/customers/${enc(customerId)}`),
+  /** All or nothing; a 422 names `add.N`. */
+  batch: (partnerId, groupId, { add = [], remove = [] }) => post(`${groupPath(partnerId, groupId)}/customers/batch`, { add, remove }),
 };
 
 export const customers = {
-  list: (partnerId, query) => request('GET', `${partnerPath(partnerId)}/customers`, { query }),
-  get: (partnerId, customerId) => request('GET', customerPath(partnerId, customerId)),
-  create: (partnerId, body) => request('POST', `${partnerPath(partnerId)}/customers`, { body }),
-  update: (partnerId, customerId, body) => request('PUT', customerPath(partnerId, customerId), { body }),
-  remove: (partnerId, customerId) => request('DELETE', customerPath(partnerId, customerId)),
-  /**
-   * Imports a CSV file's bytes; `dryRun` validates and counts without writing.
-   * Answers `{ created, matched, added_to_group, dry_run }`; a 422 names `rows.N.field`.
-   */
+  list: (partnerId, query) => get(`${partnerPath(partnerId)}/customers`, query),
+  get: (partnerId, customerId) => get(customerPath(partnerId, customerId)),
+  create: (partnerId, body) => post(`${partnerPath(partnerId)}/customers`, body),
+  update: (partnerId, customerId, body) => put(customerPath(partnerId, customerId), body),
+  remove: (partnerId, customerId) => del(customerPath(partnerId, customerId)),
+  /** A CSV file's bytes; `dryRun` writes nothing; a 422 names `rows.N.field`. */
   import: (partnerId, csv, { groupId, dryRun }) =>
     request('POST', `${partnerPath(partnerId)}/customers/import`, {
       csv, query: { group_id: groupId, dry_run: dryRun ? 'true' : undefined },
@@ -90,16 +88,20 @@ export const customers = {
 };
 
 export const audit = {
-  /** One page of the partner's audit trail, newest first; `query` takes the filters too. */
-  list: (partnerId, query) => request('GET', `${partnerPath(partnerId)}/audit`, { query }),
+  list: (partnerId, query) => get(`${partnerPath(partnerId)}/audit`, query),
 };
 
 export const users = {
-  list: (partnerId, query) => request('GET', `${partnerPath(partnerId)}/users`, { query }),
-  create: (partnerId, body) => request('POST', `${partnerPath(partnerId)}/users`, { body }),
+  list: (partnerId, query) => get(`${partnerPath(partnerId)}/users`, query),
+  create: (partnerId, body) => post(`${partnerPath(partnerId)}/users`, body),
   all: (partnerId) => allPages((query) => users.list(partnerId, query)),
-  // Admin only (API.md, "Admin only"); both replace the whole set.
-  getAny: (userId) => request('GET', `/users/${enc(userId)}`),
-  setPermissions: (userId, permissions) => request('PUT', `/users/${enc(userId)}/permissions`, { body: { permissions } }),
-  setPartners: (userId, partnerIds) => request('PUT', `/users/${enc(userId)}/partners`, { body: { partner_ids: partnerIds } }),
+  get: (partnerId, userId) => get(userPath(partnerId, userId)),
+  update: (partnerId, userId, body) => put(userPath(partnerId, userId), body),
+  detach: (partnerId, userId) => del(userPath(partnerId, userId)),
+  // Admin only (API.md, "Admin only"); permissions and partners replace the whole set.
+  getAny: (userId) => get(anyUser(userId)),
+  updateAny: (userId, body) => put(anyUser(userId), body),
+  revokeTokens: (userId) => post(`${anyUser(userId)}/revoke-tokens`, {}),
+  setPermissions: (userId, permissions) => put(`${anyUser(userId)}/permissions`, { permissions }),
+  setPartners: (userId, partnerIds) => put(`${anyUser(userId)}/partners`, { partner_ids: partnerIds }),
 };

@@ -1,10 +1,7 @@
-/**
- * venue-groups admin page: starts the session, keeps the header (partner
- * picker, language, navigation) in step with it, and mounts one view per
- * hash route. The ids the browser tests rely on are listed in
- * tests/browser/HOOKS.md (kept out of here: every byte here is downloaded).
- */
+// The admin page: the session, the header in step with it, one view per
+// hash route. Its ids for tests: tests/browser/HOOKS.md.
 
+import { passwordView } from './account.js';
 import * as api from './api.js';
 import { dismissConfirm } from './confirm.js';
 import { customerView } from './customer-view.js';
@@ -33,7 +30,8 @@ const VIEWS = {
   customers: { render: customersView, title: 'Customers', nav: 'customers', allowed: () => can('customers.read'), partner: true },
   customer: { render: customerView, title: 'Customer', nav: 'customers', allowed: () => can('customers.read'), partner: true },
   users: { render: usersView, title: 'Users', nav: 'users', allowed: () => can('users.read'), partner: true },
-  user: { render: userView, title: 'User', nav: 'users', allowed: isAdmin, partner: true },
+  user: { render: userView, title: 'User', nav: 'users', allowed: () => isAdmin() || can('users.update') || can('users.delete'), partner: true },
+  password: { render: passwordView, title: 'Change my password', allowed: () => true },
 };
 const NAV_ORDER = ['groups', 'customers', 'users', 'partners'];
 

@@ -1,6 +1,4 @@
-// Counts requests in flight so that overlapping calls share one indicator:
-// `aria-busy` on <main> for assistive technology and the visible #busy badge
-// (the CSS delays it, so quick answers don't flicker).
+// Requests in flight share one indicator: `aria-busy` on <main> and the #busy badge.
 
 let active = 0;
 

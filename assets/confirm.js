@@ -1,5 +1,4 @@
-// Asks before something is destroyed, with the <dialog id="confirm-dialog">
-// from index.html: modal, Escape cancels, and focus starts on Cancel.
+// Asks first, in index.html's modal #confirm-dialog; Escape cancels, focus starts on Cancel.
 
 import { t } from './i18n.js';
 

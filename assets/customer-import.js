@@ -1,7 +1,5 @@
-// Customers from a spreadsheet (CSV): preview first, then import. The preview
-// is the server's dry run, so its counts and row errors are exactly what the
-// import would do; the import button only comes alive after a clean preview,
-// and sends the very bytes that were previewed.
+// Customers from a CSV file: the preview is the server's dry run; Import comes
+// alive after a clean one and sends the very bytes previewed.
 
 import * as api from './api.js';
 import { fullName, h, oneAtATime, panel } from './dom.js';
@@ -19,11 +17,7 @@ function errorOrder([a], [b]) {
   return row(a) - row(b) || a.localeCompare(b);
 }
 
-/**
- * The file's data rows as the server counts them (API.md: `rows.N`, N from 1,
- * blank lines skipped), each with the line of the file it starts on, so a
- * problem can be named the way a spreadsheet shows it.
- */
+/** The data rows as the server counts them (`rows.N`, from 1, blank lines skipped), each with its file line. */
 export function readRows(bytes) {
   let text = new TextDecoder('utf-8').decode(bytes);
   if (text.startsWith('\uFEFF')) text = text.slice(1);
@@ -80,7 +74,7 @@ export function readRows(bytes) {
 
 const COLUMN_LABELS = { first_name: 'first name', last_name: 'last name', email: 'email', phone: 'phone' };
 
-/** "Line 3 (Bert Broken), email: 'not-an-email' is not a valid email address" for the API's `rows.N.field` error. */
+/** "Line 3 (Bert Broken), email: ..." for the API's `rows.N.field` error. */
 export function problemText(key, messages, rows) {
   const text = [].concat(messages).join(' ');
   const at = /^rows\.(\d+)(?:\.(\w+))?$/.exec(key);
@@ -105,7 +99,7 @@ export function problemText(key, messages, rows) {
   return `${where}, ${t(COLUMN_LABELS[field] ?? field)}: ${problem}`;
 }
 
-/** `onImported()` runs after a real import, to show the new customers. */
+/** `onImported()` runs after a real import. */
 export function customerImport({ partnerId, alive, onImported }) {
   // What the last clean preview was of; null until there is one.
   let previewed = null;

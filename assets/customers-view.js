@@ -1,6 +1,4 @@
-// The selected partner's customers: search, page through, create, import
-// from CSV (customer-import.js), delete. Editing happens on the customer's
-// own page (customer-view.js).
+// The partner's customers: search, page, create, import, delete (edits: customer-view.js).
 
 import * as api from './api.js';
 import { confirmDialog } from './confirm.js';
@@ -24,7 +22,7 @@ export function customerBody({ first_name, last_name, email, phone }) {
   return { first_name, last_name, email: orNull(email), phone: orNull(phone) };
 }
 
-/** Asks, then deletes; resolves to true when the customer is gone (also when someone else deleted it first). */
+/** Asks, then deletes; true once it is gone (whoever deleted it). */
 export async function deleteCustomer(partnerId, customer) {
   const sure = await confirmDialog({
     title: t('Delete this customer?'),

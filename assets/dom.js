@@ -1,15 +1,8 @@
-// Small DOM helpers shared by the views.
-// Text always goes in as text nodes, so nothing that comes from the API is
-// ever parsed as HTML.
+// DOM helpers. Text goes in as text nodes: nothing from the API is parsed as HTML.
 
 import { dateTime } from './i18n.js';
 
-/**
- * Creates an element. `class`, `testid` (data-testid) and `value` are
- * handled specially; `on<event>` props become listeners (never inline
- * handlers, which the Content-Security-Policy forbids); `true` makes a
- * boolean attribute; `null`, `undefined` and `false` are skipped.
- */
+/** An element; `on<event>` props are listeners (the CSP forbids inline handlers), `true` a boolean attribute. */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props ?? {})) {
@@ -30,11 +23,7 @@ export function h(tag, props = {}, ...children) {
 
 export const byId = (id) => document.getElementById(id);
 
-/**
- * A table cell whose label shows on narrow screens, where the CSS turns
- * each row into a card. The inner wrapper keeps text and buttons together
- * as one flex item.
- */
+/** A cell whose label shows on phones, where rows are cards; the wrapper is one flex item. */
 export function cell(label, ...children) {
   return h('td', { 'data-label': label, role: 'cell' }, h('div', { class: 'cell' }, ...children));
 }
@@ -68,16 +57,13 @@ export function optional(text, testid) {
   return h('span', { class: 'maybe-empty', testid }, text ?? '');
 }
 
-/** An email that may be null, breakable only after "@" and before "." (never mid-word on a phone). */
+/** An email (or null), breakable only after "@" and before ".". */
 export function email(text, testid) {
   const parts = String(text ?? '').split(/(?=[.@])/);
   return h('span', { class: 'maybe-empty email', testid }, parts.flatMap((part, i) => (i ? [h('wbr'), part] : [part])));
 }
 
-/**
- * Wraps an async action so a second click while the first is running does
- * nothing: buttons stay enabled (disabling them would drop keyboard focus).
- */
+/** A second click while the action runs does nothing (disabling the button would drop focus). */
 export function oneAtATime(action) {
   let running = false;
   return async (...args) => {

@@ -1,7 +1,5 @@
-// Hands a file the page fetched to the browser's downloads. Exports need the
-// bearer token, which a plain link to the API cannot send, so the page
-// fetches the file itself and offers it through an object URL. (A download
-// is a navigation, which the CSP's default-src does not govern.)
+// Exports need the bearer token, which a link cannot send: the page fetches
+// the file and offers it through an object URL.
 
 import { h } from './dom.js';
 

@@ -1,17 +1,11 @@
-// Forms that follow one id scheme: `${prefix}-form`, a control
-// `${prefix}-${field}` (underscores become dashes: first_name → first-name)
-// with its error `${prefix}-${field}-error`, and `${prefix}-submit`.
-// The server validates; its 422 `errors` land next to the matching control.
+// Forms of one id scheme (tests/browser/HOOKS.md). The server validates;
+// its 422 `errors` land next to the matching control.
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import { clearAlert, localMessage, showAlert, showError } from './notify.js';
 
-/**
- * Builds a form. A field spec: `{ name, label, type, multiline, required,
- * maxlength, minlength, autocomplete, hint, autofocus }`.
- * `novalidate` because the server's messages are the ones to show, in place.
- */
+/** A form of field specs (see `field`); `novalidate`: the server's messages are the ones to show. */
 export function buildForm({ prefix, fields, submitLabel, className = '' }) {
   const form = h('form', { id: `${prefix}-form`, class: `form ${className}`.trim(), novalidate: true },
     fields.map((spec) => field(prefix, spec)),

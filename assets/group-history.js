@@ -1,8 +1,5 @@
-// A group's history from the audit trail, newest first: "Member removed:
-// Anna Berger · by Front Desk, 3 Dec 2026, 10:15". The trail keeps ids; the
-// page looks up the names. A customer deleted since is still named from the
-// `changes` of its own customer.deleted entry (API.md: a deletion records
-// every field's old value).
+// A group's history, newest first, with names looked up for the trail's ids
+// (a deleted customer's from its customer.deleted entry).
 
 import * as api from './api.js';
 import { fullName, h, panel, timeEl } from './dom.js';
@@ -25,7 +22,7 @@ const ACTIONS = {
 
 const FIELDS = { name: 'Name', description: 'Description' };
 
-/** Name lookups shared by the entries of one history, each id asked for once. */
+/** Names for the history's ids, each asked for once. */
 function nameBook(partnerId) {
   const users = new Map();
   const customers = new Map();

@@ -1,6 +1,4 @@
-// One group: its members first (search, sort, page, remove), adding one or
-// many, and behind "More actions" the rarer export, edit and delete; then
-// its history.
+// One group: members first; export, edit and delete behind "More actions"; its history.
 
 import * as api from './api.js';
 import { cell, email, fullName, h, oneAtATime, optional, panel, timeEl, viewShell } from './dom.js';

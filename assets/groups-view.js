@@ -1,5 +1,4 @@
-// The selected partner's groups: search, page through, create, delete.
-// Editing happens on the group's own page (group-view.js).
+// The partner's groups: search, page, create, delete (edits: group-view.js).
 
 import * as api from './api.js';
 import { confirmDialog } from './confirm.js';
@@ -15,7 +14,7 @@ export const groupFields = () => [
   { name: 'description', label: t('Description'), multiline: true, maxlength: 2000 },
 ];
 
-/** Asks, then deletes; resolves to true when the group is gone (also when someone else deleted it first). */
+/** Asks, then deletes; true once it is gone (whoever deleted it). */
 export async function deleteGroup(partnerId, group) {
   const sure = await confirmDialog({
     title: t('Delete this group?'),

@@ -1,11 +1,6 @@
-// Transport for the internal API: the bearer token (kept in sessionStorage
-// only, never in localStorage or a URL), JSON in and out, and every non-2xx
-// answer turned into an ApiError.
-//
-// Tabs: sessionStorage is per tab, so a new tab asks the open ones for the
-// token over a BroadcastChannel (same origin, same browser profile only;
-// nothing is written to disk) and a login or logout in one tab reaches the
-// others.
+// Transport for the API: the bearer token (in sessionStorage only; a new tab
+// asks the open ones for it over a BroadcastChannel, README "Login across
+// tabs"), JSON in and out, and every non-2xx answer an ApiError.
 
 import { startBusy } from './busy.js';
 
@@ -20,7 +15,7 @@ export class ApiError extends Error {
     this.status = status;
     this.errors = body && typeof body.errors === 'object' && body.errors !== null ? body.errors : {};
     this.retryAfter = retryAfterSeconds(headers);
-    // Set once the session-expiry hook has dealt with a 401, so views stay quiet about it.
+    // A 401 the session hook dealt with: views stay quiet about it.
     this.handled = false;
   }
 }
@@ -74,7 +69,7 @@ if (channel) {
   });
 }
 
-/** A token from another open tab of this browser, or null after `ms` without an answer. */
+/** A token from another open tab, or null after `ms`. */
 export function borrowToken(ms = 300) {
   if (!channel) return Promise.resolve(null);
   return new Promise((resolve) => {
@@ -91,17 +86,14 @@ export function borrowToken(ms = 300) {
   });
 }
 
-/** Registers what happens on a 401 (session over) and a 403 (permissions may have changed). */
+/** What a 401 (session over) and a 403 (permissions changed?) do. */
 export function setHooks(given) {
   Object.assign(hooks, given);
 }
 
 /**
- * Sends a request and resolves to `{ body, headers, status }`.
- * `anonymous`: send no token, and a 401 is an answer (login), not an expired session.
- * `quiet`: don't run the hooks (logout, where a 401 just means "already gone").
- * `csv`: a CSV file's bytes to send instead of a JSON `body`.
- * `blob`: the answer is a file (an export), resolved as a Blob; errors are still JSON.
+ * Resolves to `{ body, headers, status }`. `anonymous`: no token, a 401 is an answer (login);
+ * `quiet`: no hooks (logout); `csv`: bytes to send; `blob`: the answer is a file.
  */
 export async function send(method, path, {
   query, body, csv, headers = {}, anonymous = false, quiet = false, blob = false,

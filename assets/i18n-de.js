@@ -1,7 +1,6 @@
-// German for every English text of the page (i18n.js): one "English<TAB>German"
-// pair per line, the English exactly as the code writes it. A key missing
-// here shows in English and is listed by window.venueGroupsI18nMissing()
-// (the browser tests check it). A list, not an object literal: a third smaller.
+// German for every English text (i18n.js): "English<TAB>German" per line, the
+// English as the code writes it; a missing key shows in English and is listed
+// by window.venueGroupsI18nMissing(). A list, not an object literal: smaller.
 
 export const DE = Object.fromEntries(`
 No access	Kein Zugriff
@@ -278,4 +277,25 @@ Log out	Abmelden
 Working…	Wird bearbeitet …
 Sections	Bereiche
 This user does not exist (any more).	Diesen Benutzer gibt es nicht (mehr).
+Change my password	Mein Passwort ändern
+Current password	Aktuelles Passwort
+New password	Neues Passwort
+New password again	Neues Passwort wiederholen
+Password changed. Your other sessions have ended.	Passwort geändert. Ihre anderen Sitzungen sind beendet.
+Every session of {name} ends now.	Alle Sitzungen von {name} enden jetzt.
+{name} saved.	{name} gespeichert.
+Save	Speichern
+Set password	Passwort setzen
+Name and email	Name und E-Mail
+Take off this partner	Vom Partner entfernen
+Enable login	Anmeldung erlauben
+Disable login	Anmeldung sperren
+Remove admin rights	Adminrechte entziehen
+Make admin	Zum Admin machen
+End all sessions	Alle Sitzungen beenden
+Login	Anmeldung
+The account stays.	Das Konto bleibt bestehen.
+This login is disabled.	Diese Anmeldung ist gesperrt.
+This password is wrong.	Dieses Passwort ist falsch.
+The last enabled admin must stay one.	Der letzte aktive Admin muss es bleiben.
 `.split('\n').filter(Boolean).map((line) => line.split('\t')));

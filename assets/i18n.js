@@ -1,12 +1,10 @@
-// The page's words in English and German. English text is its own key
-// (gettext style), so the code reads as it renders; i18n-de.js holds the
-// German for each. The language comes from a choice made in the header
-// (kept in localStorage), else from the browser's languages.
+// English and German. English text is its own key (gettext style), so the
+// code reads as it renders; i18n-de.js holds the German.
 
 import { DE } from './i18n-de.js';
 
 const LANG_KEY = 'venue-groups.lang';
-// English keys with no German yet; the browser tests read it (window.venueGroupsI18nMissing).
+// Keys with no German yet (the browser tests read it).
 const missing = new Set();
 
 let lang = initialLang();
@@ -24,7 +22,7 @@ function initialLang() {
 
 export const currentLang = () => lang;
 
-/** The Intl locale: the browser's own variant of the chosen language (de-AT, de-CH, en-GB...) if it has one. */
+/** The Intl locale: the browser's variant of the language (de-AT, en-GB...) if it has one. */
 export function locale() {
   const own = (navigator.languages ?? []).find((l) => l.toLowerCase().startsWith(lang));
   return own ?? (lang === 'de' ? 'de-DE' : 'en-GB');
@@ -67,11 +65,7 @@ export function dateTime(date) {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
-export function dateOnly(date) {
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(date);
-}
-
-/** Translates the static text of index.html: `data-i18n` (text) and `data-i18n-label` (aria-label). */
+/** Translates index.html's `data-i18n` texts and `data-i18n-label` labels. */
 export function translateStatic(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) {
     el.dataset.i18n ||= el.textContent.trim();

@@ -1,5 +1,4 @@
-// The login form. The token it receives goes to sessionStorage only (and,
-// through http.js, to this browser's other open tabs).
+// The login form; its token goes to sessionStorage only (http.js).
 
 import * as api from './api.js';
 import { viewShell } from './dom.js';

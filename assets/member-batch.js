@@ -1,6 +1,4 @@
-// "Add many": tick several customers in a search list, then add them all with
-// one batch call. The server adds all or none, so a class or a team joins a
-// group in one step instead of one request (and one failure point) per click.
+// "Add many": tick customers in a search list, add them with one all-or-nothing batch call.
 
 import * as api from './api.js';
 import { debounce, fullName, h, oneAtATime } from './dom.js';
@@ -9,7 +7,7 @@ import { announce, showAlert, showError } from './notify.js';
 
 const PER_PAGE = 50;
 
-/** `onAdded()` runs after a successful batch (to re-read the group and its members). */
+/** `onAdded()` runs after a successful batch. */
 export function memberBatch({ partnerId, groupId, alive, memberIds, groupName, onAdded }) {
   // Ticked customers by id; kept across searches, so several searches can fill one batch.
   const chosen = new Map();

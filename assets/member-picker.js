@@ -1,6 +1,4 @@
-// Finds the partner's customers by name or email so one can be added to a
-// group. Each hit is a button ([data-testid="customer-result"]) that adds it;
-// one who is in the group already is marked (data-member="true") and says so.
+// Finds customers by name or email; each hit is a button that adds it to the group.
 
 import * as api from './api.js';
 import { debounce, fullName, h, oneAtATime, panel } from './dom.js';
@@ -9,10 +7,7 @@ import { showError } from './notify.js';
 
 const MAX_RESULTS = 10;
 
-/**
- * `onPick(customer, alreadyMember)` adds the customer; `memberIds(term)` answers the
- * members matching the same words. The picker keeps its results so several can be added in a row.
- */
+/** `onPick(customer, alreadyMember)` adds one; `memberIds(term)`: the members matching the words. */
 export function memberPicker({ partnerId, alive, memberIds, onPick }) {
   let seq = 0;
   let members = new Set();

@@ -1,10 +1,9 @@
-// The page's shared feedback: one alert region (#alert, role="alert") for
-// errors and one status line (#status, role="status") for brief successes.
+// Feedback: #alert for errors, #status for brief successes.
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
 
-// Short, and gone at the next key press or click: a corner toast that lingers covers work.
+// Gone at the next key press or click: a lingering toast covers work.
 const STATUS_MS = 4000;
 let statusTimer = 0;
 
@@ -55,10 +54,7 @@ for (const type of ['keydown', 'pointerdown']) {
   }, true);
 }
 
-/**
- * The page's own words for the API's English validation messages (API.md:
- * Laravel's wording); a message it does not know stays as the API wrote it.
- */
+/** The page's words for the API's validation messages; others stay as written. */
 export function localMessage(message) {
   const text = String(message);
   let m;
@@ -70,6 +66,7 @@ export function localMessage(message) {
   if (/ must be a single line of text\./.test(text)) return t('Only one line of text, please.');
   if (/ confirmation does not match\./.test(text)) return t('The two passwords differ.');
   if (/ has a duplicate value\./.test(text)) return t('This appears twice.');
+  if (/^The password is incorrect\./.test(text)) return t('This password is wrong.');
   return text;
 }
 
@@ -87,7 +84,7 @@ export function describeError(error) {
     case 404:
       return t('Not found: it may have been deleted, or it belongs to another partner.');
     case 409:
-      return t('This cannot be done while other data depends on it.');
+      return /last enabled admin/.test(error.message) ? t('The last enabled admin must stay one.') : t('This cannot be done while other data depends on it.');
     case 422: {
       const lines = Object.values(error.errors).flat().map(String);
       return lines.length ? lines : error.message;

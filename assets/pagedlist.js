@@ -1,8 +1,5 @@
 // A searchable, paginated table over one list endpoint (the API's
-// `data`/`meta`/`links` envelope). Ids, from the `id` prefix:
-// `${id}-list-title`, `${id}-search`, `${id}-table`, `${id}-empty`,
-// `${id}-prev`, `${id}-next`, `${id}-page-info` ("Page X of Y"), `${id}-total`,
-// `${id}-goto-form` / `${id}-goto`, and `${id}-sort` when sorts are given.
+// `data`/`meta`/`links` envelope); its ids are in tests/browser/HOOKS.md.
 
 import { debounce, h } from './dom.js';
 import { number, t } from './i18n.js';
@@ -13,11 +10,8 @@ import { showError } from './notify.js';
 const SORT_ALL = 100;
 
 /**
- * `load(query)` fetches one page; `row(item)` returns its <tr>.
- * `countText(n)` says "(n things)"; `noMatch(term)` the empty search.
- * `searchLabel` adds the search box (omit it for lists without `search`).
- * `sorts`: `[{ value, label, compare }]`, the first (no compare) being the API's order.
- * `alive()` says whether the view is still on screen, so late answers are dropped.
+ * `load(query)` fetches a page, `row(item)` draws a <tr>; `searchLabel` adds a search box;
+ * `sorts`: `[{ value, label, compare }]`, the first the API's order; `alive()`: still on screen.
  */
 export function pagedList({
   id, title, countText, noMatch, columns, load, row, searchLabel, emptyText, alive, sorts, perPage = 20,

@@ -9,7 +9,7 @@ import { announce, showAlert, showError } from './notify.js';
 import { pagedList } from './pagedlist.js';
 import { session } from './session.js';
 
-/** `usePartner(id)` selects a partner; `refreshPartners(newId)` reloads the header's picker. */
+/** `usePartner(id)` selects one; `refreshPartners(newId)` reloads the picker. */
 export function partnersView(root, { alive, usePartner, refreshPartners }) {
   const { section } = viewShell(t('Partners'));
   // The partner being renamed, and the button to return focus to.

@@ -1,5 +1,4 @@
-// Hash routes such as #/groups/5. The hash only ever holds a view name and
-// an id, never a token or anything else worth keeping secret.
+// Hash routes such as #/groups/5: a view name and an id, never a secret.
 
 const ROUTES = [
   ['partners', /^\/partners$/],
@@ -9,6 +8,7 @@ const ROUTES = [
   ['customer', /^\/customers\/([1-9][0-9]*)$/],
   ['users', /^\/users$/],
   ['user', /^\/users\/([1-9][0-9]*)$/],
+  ['password', /^\/password$/],
 ];
 
 /** `{ name, id }` for the current hash; ids stay strings, as they go back into paths. */

@@ -1,6 +1,5 @@
-// Who is signed in, which partners they work for and which one is selected.
-// The last partner chosen is remembered per user in localStorage (an id, not
-// a secret), so someone who works for several partners lands where they left.
+// Who is signed in, their partners and the one selected (remembered per user
+// in localStorage: an id, not a secret).
 
 const PARTNER_KEY = 'venue-groups.partner.';
 
@@ -20,7 +19,7 @@ export function setUser(user) {
   session.user = user;
 }
 
-/** Replaces the partner list, keeping the selection if it is still there; a lone partner is picked for you. */
+/** New partners: the selection stays if it can; a lone partner is picked. */
 export function setPartners(partners) {
   session.partners = partners;
   const find = (id) => partners.find((p) => id !== null && id !== undefined && String(p.id) === String(id));

@@ -1,11 +1,12 @@
-// One staff account (admins only: the API shows one user to admins): what it
-// may do, ticked in plain words, and the partners it works for.
+// One staff account: its login (account.js); for an admin what it may do,
+// in plain words, and its partners.
 
+import { accountPanels } from './account.js';
 import * as api from './api.js';
 import { fullName, h, oneAtATime, panel, viewShell } from './dom.js';
 import { t } from './i18n.js';
 import { announce, showError } from './notify.js';
-import { session } from './session.js';
+import { isAdmin, session } from './session.js';
 
 // API.md's permission strings, by area, each said as what it lets someone do.
 export const PERMISSION_GROUPS = [
@@ -39,7 +40,7 @@ function checkbox(testid, value, label, checked) {
     h('label', { for: id }, label));
 }
 
-export function userView(root, { id: userId, alive }) {
+export function userView(root, { id: userId, partnerId, alive }) {
   const { section, title } = viewShell(t('User'));
   section.prepend(h('p', { class: 'back' }, h('a', { href: '#/users', id: 'back-to-users' }, `← ${t('All users')}`)));
   const loading = h('p', { id: 'user-loading' }, t('Loading the user…'));
@@ -92,18 +93,22 @@ export function userView(root, { id: userId, alive }) {
     return panel('user-partners', t('Partners'), form);
   }
 
-  api.users.getAny(userId).then(({ data: user }) => {
+  function show(user) {
     if (!alive()) return;
     title.textContent = fullName(user) || user.email;
     document.title = `${title.textContent} · venue-groups`;
-    content.append(
+    content.replaceChildren(
       h('dl', { class: 'summary' }, h('div', {}, h('dt', {}, t('Email')), h('dd', { class: 'email' }, user.email))),
-      permissionsPanel(user),
-      user.is_admin ? null : partnersPanel(user),
+      ...accountPanels(user, partnerId, show),
+      isAdmin() ? permissionsPanel(user) : null,
+      isAdmin() && !user.is_admin ? partnersPanel(user) : null,
     );
     loading.hidden = true;
     content.hidden = false;
-  }, (error) => {
+  }
+
+  // Others than admins see a user only under the partner they share.
+  (isAdmin() ? api.users.getAny(userId) : api.users.get(partnerId, userId)).then(({ data }) => show(data), (error) => {
     if (!alive()) return;
     loading.textContent = error.status === 404
       ? t('This user does not exist (any more).')

@@ -1,5 +1,4 @@
-// The staff accounts of the selected partner: list, and add one. An admin
-// lands on the new account's page to grant its permissions (user-view.js).
+// The partner's staff accounts: list, and add one (an admin then lands on its page).
 
 import * as api from './api.js';
 import { byId, cell, email, fullName, h, panel, viewShell } from './dom.js';
@@ -24,8 +23,8 @@ export function usersView(root, { partnerId, alive }) {
     alive,
     load: (query) => api.users.list(partnerId, query),
     row: (user) => h('tr', { testid: 'user-row', 'data-user-id': user.id },
-      // Only admins can see (and change) what a user may do.
-      cell(t('Name'), isAdmin()
+      // A user's page is for those who may change something there.
+      cell(t('Name'), isAdmin() || can('users.update') || can('users.delete')
         ? h('a', { href: `#/users/${user.id}`, testid: 'user-name' }, fullName(user) || user.email)
         : h('span', { testid: 'user-name' }, fullName(user) || user.email)),
       cell(t('Email'), email(user.email, 'user-email'))),

@@ -155,6 +155,37 @@ pub struct ServeArgs {
 pub enum UserCommand {
     /// Create a user; the password comes from --password-stdin or VENUE_GROUPS_PASSWORD.
     Create(UserCreateArgs),
+    /// Set a user's password (--password-stdin or VENUE_GROUPS_PASSWORD); ends its sessions.
+    SetPassword(UserSetPasswordArgs),
+    /// Disable a user: no more logins, and its sessions end at once.
+    Disable(UserEmailArgs),
+    /// List every user: email, admin, disabled, partners (no secrets).
+    List,
+}
+
+/// Options of `user set-password`.
+#[derive(Debug, Args)]
+pub struct UserSetPasswordArgs {
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The password (prefer --password-stdin; flags show up in `ps`).
+    #[arg(
+        long = "password-env",
+        env = "VENUE_GROUPS_PASSWORD",
+        hide = true,
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+}
+
+/// Options of a `user` command that names one user.
+#[derive(Debug, Args)]
+pub struct UserEmailArgs {
+    #[arg(long)]
+    pub email: String,
 }
 
 /// Options of `user create`.

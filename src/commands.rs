@@ -1,4 +1,5 @@
-//! The commands besides `serve`: `user create`, `demo` and `backup`. Each
+//! The commands besides `serve`: `user create`, `demo` and `backup` (and,
+//! in [`accounts`], `user set-password`, `user disable`, `user list`). Each
 //! opens the database itself, so it works whether or not a server is
 //! running on the same file (SQLite's lock and busy timeout sort out the
 //! order of writes).
@@ -9,8 +10,10 @@ use crate::db::{self, customers::Fields, PartnerId, UserId};
 use crate::model::PERMISSIONS;
 use crate::{clock, secrets};
 use rusqlite::Connection;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::Path;
+
+pub mod accounts;
 
 /// `venue-groups user create ...`
 pub fn user_create(db_path: &Path, args: &UserCreateArgs) -> Result<(), String> {
@@ -37,21 +40,7 @@ pub fn user_create(db_path: &Path, args: &UserCreateArgs) -> Result<(), String> 
             PERMISSIONS.join(", ")
         ));
     }
-    let password = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| format!("reading the password from stdin: {e}"))?;
-        line.trim_end_matches(['\r', '\n']).to_string()
-    } else {
-        args.password
-            .clone()
-            .ok_or("give the password with --password-stdin or VENUE_GROUPS_PASSWORD")?
-    };
-    if password.chars().count() < 8 {
-        return Err("the password needs at least 8 characters".into());
-    }
+    let password = read_password(args.password_stdin, args.password.as_deref())?;
     let hash = secrets::hash_password(&password);
     let mut conn = db::open_writer_connection(db_path)?;
     let tx = conn.transaction().map_err(|e| e.to_string())?;
@@ -88,6 +77,30 @@ pub fn user_create(db_path: &Path, args: &UserCreateArgs) -> Result<(), String> 
     tx.commit().map_err(|e| e.to_string())?;
     println!("created user {id} {email}");
     Ok(())
+}
+
+/// The password of a `user` command: the first line of standard input, or
+/// `VENUE_GROUPS_PASSWORD`; 8 characters to 1024 bytes, as the API takes.
+pub(crate) fn read_password(stdin: bool, env: Option<&str>) -> Result<String, String> {
+    let password = if stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .take(64 * 1024)
+            .read_line(&mut line)
+            .map_err(|e| format!("reading the password from stdin: {e}"))?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        env.map(str::to_string)
+            .ok_or("give the password with --password-stdin or VENUE_GROUPS_PASSWORD")?
+    };
+    if password.chars().count() < 8 {
+        return Err("the password needs at least 8 characters".into());
+    }
+    if password.len() > 1024 {
+        return Err("the password must not be longer than 1024 bytes".into());
+    }
+    Ok(password)
 }
 
 const FIRST_NAMES: [&str; 20] = [

@@ -12,6 +12,13 @@ fn main() {
         None => serve(&cli, &cli.serve),
         Some(Command::Serve(args)) => serve(&cli, args),
         Some(Command::User(UserCommand::Create(args))) => commands::user_create(&cli.db, args),
+        Some(Command::User(UserCommand::SetPassword(args))) => {
+            commands::accounts::set_password(&cli.db, args)
+        }
+        Some(Command::User(UserCommand::Disable(args))) => {
+            commands::accounts::disable(&cli.db, &args.email)
+        }
+        Some(Command::User(UserCommand::List)) => commands::accounts::list(&cli.db),
         Some(Command::Demo(args)) => commands::demo(&cli.db, args),
         Some(Command::Backup(args)) => commands::backup(&cli.db, args),
     };

@@ -31,7 +31,7 @@ id_type! {
 }
 
 /// Every permission a user can hold, in the contract's order.
-pub const PERMISSIONS: [&str; 11] = [
+pub const PERMISSIONS: [&str; 13] = [
     "groups.read",
     "groups.create",
     "groups.update",
@@ -42,6 +42,8 @@ pub const PERMISSIONS: [&str; 11] = [
     "customers.delete",
     "users.read",
     "users.create",
+    "users.update",
+    "users.delete",
     "audit.read",
 ];
 
@@ -58,6 +60,8 @@ pub enum Permission {
     CustomersDelete,
     UsersRead,
     UsersCreate,
+    UsersUpdate,
+    UsersDelete,
     AuditRead,
 }
 

@@ -211,9 +211,14 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
             "VENUE_GROUPS_ADMIN_EMAIL: {email:?} is not an email address"
         ));
     }
-    if configured_is_admin == Some(false) {
+    if let Some(is_admin) = configured_is_admin {
+        let what = if is_admin {
+            "a disabled admin"
+        } else {
+            "a user who is not an admin"
+        };
         eprintln!(
-            "there is no admin, and none was created: {email} (VENUE_GROUPS_ADMIN_EMAIL) belongs to a user who is not an admin; give another email or run `venue-groups user create --admin`"
+            "there is no enabled admin, and none was created: {email} (VENUE_GROUPS_ADMIN_EMAIL) belongs to {what}; give another email or run `venue-groups user create --admin`"
         );
         return Ok(());
     }
@@ -251,7 +256,7 @@ fn bootstrap_admin(db: &db::Db, config: &Config) -> Result<(), String> {
         })
         .map_err(|e| format!("creating the first admin: {e}"))?;
     if generated {
-        eprintln!("created the admin {email} with password {password} (shown once; to replace it, make another admin with `venue-groups user create --admin`)");
+        eprintln!("created the admin {email} with password {password} (shown once; change it after logging in with \"Change my password\" on the admin page, or on this box with `venue-groups user set-password --email {email} --password-stdin`)");
     } else {
         eprintln!("created the admin {email} (password from VENUE_GROUPS_ADMIN_PASSWORD)");
     }

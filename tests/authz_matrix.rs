@@ -85,6 +85,9 @@ fn json_body_for(route: &Route, n: usize, ids: Ids) -> Option<Value> {
     Some(match schema {
         "Login" => json!({"email": "plain@a.example", "password": PASSWORD}),
         "Empty" => json!({}),
+        // The caller's own password, set again: changes nothing else.
+        "PasswordChange" => json!({"current_password": PASSWORD, "new_password": PASSWORD,
+                                   "new_password_confirmation": PASSWORD}),
         "PartnerCreate" | "PartnerUpdate" => json!({"name": format!("Partner {n}")}),
         "UserPermissions" => json!({"permissions": ["groups.read"]}),
         "UserPartners" => json!({"partner_ids": [ids.partner]}),
@@ -115,6 +118,7 @@ fn body_known(route: &Route) -> bool {
         None | Some(
             "Login"
                 | "Empty"
+                | "PasswordChange"
                 | "PartnerCreate"
                 | "PartnerUpdate"
                 | "UserPermissions"

@@ -142,6 +142,12 @@ pub fn authorize(
                 return Err(ApiError::NotFound);
             }
         }
+        // A user under a partner's path is one who works for it.
+        if let Some(user) = params.user {
+            if !db::accounts::works_for(c, user, partner)? {
+                return Err(ApiError::NotFound);
+            }
+        }
     }
     if let Some(user) = params.user {
         if !db::users::exists(c, user)? {

@@ -4,6 +4,7 @@
 //! every answer, 404 and 405 included, be the contract's JSON, and lets the
 //! authorization checks run in the contract's order before the body's.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod customers;

@@ -52,8 +52,14 @@ pub async fn login(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> 
         .writer
         .write(move |c| {
             db::tokens::purge_expired(c, now)?;
-            db::tokens::insert(c, &hash, user_id, now, expires_at)?;
-            db::users::find(c, user_id)?.ok_or(ApiError::InvalidCredentials)
+            // Disabled since its password was checked: no token.
+            match db::users::find(c, user_id)? {
+                Some(user) if !user.disabled => {
+                    db::tokens::insert(c, &hash, user_id, now, expires_at)?;
+                    Ok(user)
+                }
+                _ => Err(ApiError::InvalidCredentials),
+            }
         })
         .await?;
     Ok(reply::data(&Session {
@@ -64,7 +70,8 @@ pub async fn login(ctx: &Ctx, req: Request) -> Result<Response<Body>, ApiError> 
     }))
 }
 
-/// The user whose password this is; an unknown email costs the same work.
+/// The user whose password this is; an unknown email, or a disabled user,
+/// costs the same work and fails the same way.
 async fn check_password(
     ctx: &Ctx,
     email_key: String,
@@ -75,15 +82,9 @@ async fn check_password(
     })
     .await?;
     ctx.hashing(move || {
-        let (id, hash) = match &found {
-            Some((id, hash)) => (Some(*id), Some(hash.as_str())),
-            None => (None, None),
-        };
-        if secrets::verify_password(hash, &password) {
-            id
-        } else {
-            None
-        }
+        let hash = found.as_ref().map(|f| f.password_hash.as_str());
+        let ok = secrets::verify_password(hash, &password);
+        found.filter(|f| ok && !f.disabled).map(|f| f.id)
     })
     .await
 }

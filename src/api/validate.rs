@@ -236,6 +236,19 @@ impl Input {
         None
     }
 
+    /// Reads an optional boolean: absent is `None`, anything but `true` or
+    /// `false` an error.
+    pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        match self.fields.remove(name)? {
+            Value::Bool(b) => Some(b),
+            _ => {
+                let attr = attribute(name);
+                self.fail(name, format!("The {attr} field must be true or false."));
+                None
+            }
+        }
+    }
+
     /// Reads a required array; its items are checked by the caller.
     pub fn array(&mut self, name: &str) -> Option<Vec<Value>> {
         let attr = attribute(name);

@@ -15,6 +15,7 @@
 //! [`read`] and [`Writer::write`] run a closure whose error type is the
 //! caller's, as long as it can be made from an [`Error`].
 
+pub mod accounts;
 pub mod audit;
 mod checkpoint;
 pub mod customers;

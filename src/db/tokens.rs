@@ -46,14 +46,15 @@ pub struct Holder {
 }
 
 /// The user behind a live token, with permissions and partners as they are
-/// now (a change applies to existing tokens at once). One indexed query.
+/// now (a change applies to existing tokens at once); a disabled user has
+/// none. One indexed query.
 pub fn holder(c: &Connection, hash: &[u8; 32], now: i64) -> rusqlite::Result<Option<Holder>> {
     c.prepare_cached(
         "SELECT u.id, u.is_admin,
                 (SELECT group_concat(permission, ',') FROM user_permissions WHERE user_id = u.id),
                 (SELECT group_concat(partner_id, ',') FROM partner_users WHERE user_id = u.id)
          FROM tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = ?1 AND t.expires_at > ?2",
+         WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND u.disabled = 0",
     )?
     .query_row(params![&hash[..], now], |r| {
         let permissions: Option<String> = r.get(2)?;

@@ -14,6 +14,8 @@ pub struct User {
     pub first_name: String,
     pub last_name: String,
     pub is_admin: bool,
+    /// A disabled user cannot log in, and none of its tokens work.
+    pub disabled: bool,
     pub permissions: Vec<String>,
     pub partner_ids: Vec<PartnerId>,
     pub created_at: String,
@@ -64,7 +66,7 @@ pub fn find(c: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
 /// has them already (the principal of `/me`).
 pub fn find_without_access(c: &Connection, id: UserId) -> rusqlite::Result<Option<User>> {
     c.prepare_cached(
-        "SELECT id, email, first_name, last_name, is_admin, created_at, updated_at
+        "SELECT id, email, first_name, last_name, is_admin, created_at, updated_at, disabled
              FROM users WHERE id = ?1",
     )?
     .query_row([id], |r| {
@@ -74,6 +76,7 @@ pub fn find_without_access(c: &Connection, id: UserId) -> rusqlite::Result<Optio
             first_name: r.get(2)?,
             last_name: r.get(3)?,
             is_admin: r.get(4)?,
+            disabled: r.get(7)?,
             permissions: Vec::new(),
             partner_ids: Vec::new(),
             created_at: r.get(5)?,
@@ -96,10 +99,25 @@ pub fn find_by_email(c: &Connection, email: &str) -> rusqlite::Result<Option<Use
         .optional()
 }
 
-/// The id and password hash for a login, by folded email.
-pub fn login_hash(c: &Connection, email_key: &str) -> rusqlite::Result<Option<(UserId, String)>> {
-    c.prepare_cached("SELECT id, password_hash FROM users WHERE email_key = ?1")?
-        .query_row([email_key], |r| Ok((r.get(0)?, r.get(1)?)))
+/// What a login checks, by folded email.
+pub struct LoginHash {
+    pub id: UserId,
+    pub password_hash: String,
+    /// The password is still checked (the same work as a wrong one), but
+    /// the login fails.
+    pub disabled: bool,
+}
+
+/// The id, password hash and disabled flag for a login, by folded email.
+pub fn login_hash(c: &Connection, email_key: &str) -> rusqlite::Result<Option<LoginHash>> {
+    c.prepare_cached("SELECT id, password_hash, disabled FROM users WHERE email_key = ?1")?
+        .query_row([email_key], |r| {
+            Ok(LoginHash {
+                id: r.get(0)?,
+                password_hash: r.get(1)?,
+                disabled: r.get(2)?,
+            })
+        })
         .optional()
 }
 
@@ -108,11 +126,14 @@ pub fn count(c: &Connection) -> rusqlite::Result<i64> {
     c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))
 }
 
-/// How many admins there are (the bootstrap makes one when there are none).
+/// How many enabled admins there are (the bootstrap makes one when there
+/// are none).
 pub fn admin_count(c: &Connection) -> rusqlite::Result<i64> {
-    c.query_row("SELECT count(*) FROM users WHERE is_admin = 1", [], |r| {
-        r.get(0)
-    })
+    c.query_row(
+        "SELECT count(*) FROM users WHERE is_admin = 1 AND disabled = 0",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// Whether the user with this email (any case) is an admin; `None` when
@@ -191,7 +212,7 @@ pub fn attach(c: &Connection, id: UserId, partner: PartnerId) -> rusqlite::Resul
         > 0)
 }
 
-fn touch(c: &Connection, id: UserId, now: &str) -> rusqlite::Result<()> {
+pub(super) fn touch(c: &Connection, id: UserId, now: &str) -> rusqlite::Result<()> {
     c.prepare_cached("UPDATE users SET updated_at = ?2 WHERE id = ?1")?
         .execute(params![id, now])
         .map(|_| ())

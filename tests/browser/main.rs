@@ -16,6 +16,7 @@ mod common;
 mod harness;
 
 mod a11y;
+mod accounts;
 mod assets;
 mod desk;
 mod group_page;

@@ -31,6 +31,8 @@ pub const ALL: &[&str] = &[
     "customers.delete",
     "users.read",
     "users.create",
+    "users.update",
+    "users.delete",
     "audit.read",
 ];
 

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
-use venue_groups::api::routes::{Route, Verb, ROUTES};
+use venue_groups::api::routes::{Guard, Route, Verb, ROUTES};
 
 /// An answer read off a raw connection.
 #[derive(Debug)]

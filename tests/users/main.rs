@@ -39,6 +39,7 @@ fn user_keys() -> BTreeSet<String> {
         "first_name",
         "last_name",
         "is_admin",
+        "disabled",
         "permissions",
         "partner_ids",
         "created_at",

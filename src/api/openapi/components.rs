@@ -32,7 +32,7 @@ pub(super) fn responses() -> Value {
         "NotFound": error("No such resource under this partner", "Not found.", &[]),
         "MethodNotAllowed": error("The path exists with other methods, listed in `Allow`", "Method not allowed.", &["Allow"]),
         "RequestTimeout": error("The body did not arrive within 30 s", "Request timeout.", &[]),
-        "Conflict": error("The change would orphan data (a partner that still has groups or customers)", "The partner still has groups or customers.", &[]),
+        "Conflict": error("The change would orphan data (a partner that still has groups or customers) or leave no enabled admin", "The partner still has groups or customers.", &[]),
         "PreconditionFailed": error("`If-Match` does not match the current `ETag`; nothing changed", "Precondition failed.", &[]),
         "PayloadTooLarge": error("The body is larger than the route takes (64 KiB of JSON, 5 MB of CSV)", "Payload too large.", &[]),
         "UnsupportedMediaType": error("The body is not of the route's media type", "Unsupported media type.", &[]),

@@ -24,7 +24,7 @@ pub(super) fn examples() -> Map<String, Value> {
     member["added_at"] = json!("2026-11-27T17:40:12Z");
     let user = json!({
         "id": 2, "email": "lena.schmidt@sporthalle-nord.example", "first_name": "Lena", "last_name": "Schmidt",
-        "is_admin": false, "permissions": ["groups.read", "groups.update", "customers.read"],
+        "is_admin": false, "disabled": false, "permissions": ["groups.read", "groups.update", "customers.read"],
         "partner_ids": [1], "created_at": at, "updated_at": at,
     });
     let entry = json!({
@@ -54,6 +54,18 @@ pub(super) fn examples() -> Map<String, Value> {
         }),
     );
     put("Revoked", json!({"revoked": true}));
+    put("RevokedCount", json!({"revoked": 3}));
+    put(
+        "PasswordChange",
+        json!({"current_password": "the-printed-password", "new_password": "a-long-new-password",
+               "new_password_confirmation": "a-long-new-password"}),
+    );
+    put(
+        "PartnerUserUpdate",
+        json!({"last_name": "Schmidt-Huber", "new_password": "a-long-new-password",
+               "new_password_confirmation": "a-long-new-password"}),
+    );
+    put("UserUpdate", json!({"disabled": true}));
     put(
         "BatchResult",
         json!({"added": 3, "removed": 1, "customers_count": 44}),

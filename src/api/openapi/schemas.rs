@@ -97,6 +97,12 @@ fn nullable_email(example: &str) -> Value {
     )
 }
 
+/// A password as a request gives it: not trimmed, `min` characters to
+/// 1024 bytes, no NUL.
+fn password(min: usize) -> Value {
+    json!({"type": "string", "minLength": min, "maxLength": 1024, "pattern": "^[^\\u0000]*$", "description": "Not trimmed; at most 1024 bytes of UTF-8"})
+}
+
 fn timestamp() -> Value {
     ex(
         json!({"type": "string", "format": "date-time", "description": "RFC 3339, UTC"}),
@@ -217,12 +223,13 @@ pub(super) fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<S
             "created_at": timestamp(), "updated_at": timestamp(),
         }), &e("Partner")),
         "User": object(
-            &["id", "email", "first_name", "last_name", "is_admin", "permissions", "partner_ids", "created_at", "updated_at"],
+            &["id", "email", "first_name", "last_name", "is_admin", "disabled", "permissions", "partner_ids", "created_at", "updated_at"],
             json!({
                 "id": id(2),
                 "email": ex(json!({"type": "string", "format": "email"}), json!("lena.schmidt@sporthalle-nord.example")),
                 "first_name": text("Lena"), "last_name": text("Schmidt"),
                 "is_admin": described(ex(json!({"type": "boolean"}), json!(false)), "Holds every permission and has access to every partner"),
+                "disabled": described(ex(json!({"type": "boolean"}), json!(false)), "Cannot log in, and none of its tokens work"),
                 "permissions": permission_list(json!(["groups.read", "groups.update", "customers.read"])),
                 "partner_ids": described(ex(json!({"type": "array", "items": {"type": "integer", "format": "int64", "minimum": 1}}), json!([1])), "Shown to a non-admin: only the partners the caller has access to"),
                 "created_at": timestamp(), "updated_at": timestamp(),
@@ -238,6 +245,7 @@ pub(super) fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<S
             "token_type": ex(json!({"type": "string", "enum": ["Bearer"]}), json!("Bearer")),
             "expires_at": timestamp(), "user": schema_ref("User"),
         }), &e("Session")),
+        "RevokedCount": object(&["revoked"], json!({"revoked": described(count(3), "How many tokens stopped working")}), &e("RevokedCount")),
         "Revoked": object(&["revoked"], json!({"revoked": ex(json!({"type": "boolean"}), json!(true))}), &e("Revoked")),
         "BatchResult": object(&["added", "removed", "customers_count"], json!({
             "added": described(count(3), "Customers that were not members before"),
@@ -297,6 +305,25 @@ pub(super) fn schemas(examples: &Map<String, Value>, routes: &[&Route]) -> Map<S
             "password": ex(json!({"type": "string", "minLength": 8, "maxLength": 1024, "pattern": "^[^\\u0000]*$", "description": "Not trimmed; 8 to 1024 bytes of UTF-8"}), json!("a-long-password")),
             "first_name": line(255, "Lena"), "last_name": line(255, "Schmidt"),
         }), &e("PartnerUserCreate")),
+        "PasswordChange": input(&["current_password", "new_password", "new_password_confirmation"], json!({
+            "current_password": ex(password(1), json!("the-printed-password")),
+            "new_password": ex(password(8), json!("a-long-new-password")),
+            "new_password_confirmation": described(ex(password(0), json!("a-long-new-password")), "The same as `new_password`"),
+        }), &e("PasswordChange")),
+        "PartnerUserUpdate": input(&[], json!({
+            "first_name": line(255, "Lena"), "last_name": line(255, "Schmidt"),
+            "email": ex(json!({"type": "string", "format": "email", "maxLength": 254, "description": "Unique, ignoring case"}), json!("lena.schmidt@sporthalle-nord.example")),
+            "new_password": ex(password(8), json!("a-long-new-password")),
+            "new_password_confirmation": described(ex(password(0), json!("a-long-new-password")), "Required with `new_password`, and the same"),
+        }), &e("PartnerUserUpdate")),
+        "UserUpdate": input(&[], json!({
+            "first_name": line(255, "Lena"), "last_name": line(255, "Schmidt"),
+            "email": ex(json!({"type": "string", "format": "email", "maxLength": 254, "description": "Unique, ignoring case"}), json!("lena.schmidt@sporthalle-nord.example")),
+            "is_admin": ex(json!({"type": "boolean"}), json!(false)),
+            "disabled": described(ex(json!({"type": "boolean"}), json!(true)), "A disabled user cannot log in, and its tokens end"),
+            "new_password": ex(password(8), json!("a-long-new-password")),
+            "new_password_confirmation": described(ex(password(0), json!("a-long-new-password")), "Required with `new_password`, and the same"),
+        }), &e("UserUpdate")),
         "CustomerCreate": input(&["first_name", "last_name"], json!({
             "first_name": line(255, "Anna"), "last_name": line(255, "Berger"),
             "email": nullable_email("anna.berger@example.com"),
