@@ -222,9 +222,36 @@ pub struct UserCreateArgs {
 /// Options of `demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Benchmark scale: 1,000 groups, 100,000 customers, 500,000 memberships.
+    /// Benchmark scale: 1,000 groups, 100,000 customers, 500,000
+    /// memberships, unless the sizes below say otherwise.
     #[arg(long)]
     pub scale: bool,
+    /// Customers at scale (implies --scale).
+    #[arg(long, value_name = "N")]
+    pub customers: Option<usize>,
+    /// Groups at scale (implies --scale; at least 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub groups: Option<u32>,
+    /// Memberships at scale (implies --scale): the first group holds the
+    /// first 100,000 customers, the other groups share the rest.
+    #[arg(long, value_name = "N")]
+    pub memberships: Option<usize>,
+}
+
+impl DemoArgs {
+    /// The sizes at scale; `None` for the small demo.
+    pub fn sizes(&self) -> Option<crate::demo::Sizes> {
+        let scale = self.scale
+            || self.customers.is_some()
+            || self.groups.is_some()
+            || self.memberships.is_some();
+        let default = crate::demo::Sizes::default();
+        scale.then(|| crate::demo::Sizes {
+            customers: self.customers.unwrap_or(default.customers),
+            groups: self.groups.map_or(default.groups, |g| g as usize),
+            memberships: self.memberships.unwrap_or(default.memberships),
+        })
+    }
 }
 
 /// Options of `backup`.

@@ -175,14 +175,19 @@ pub fn demo(db_path: &Path, args: &DemoArgs) -> Result<(), String> {
             &now,
         )
         .map_err(err)?;
-    let (customers, groups) = if args.scale {
-        (100_000, 1_000)
-    } else {
-        (60, 4)
+    let made = match args.sizes() {
+        Some(sizes) => crate::demo::fill(&tx, partner, sizes, &now)?,
+        None => {
+            let customer_ids = demo_customers(&tx, partner, 60, &now)?;
+            let group_ids = demo_groups(&tx, partner, 4, &now)?;
+            let memberships = demo_memberships(&tx, &group_ids, &customer_ids, &now)?;
+            crate::demo::Made {
+                customers: customer_ids.len(),
+                groups: group_ids.len(),
+                memberships,
+            }
+        }
     };
-    let customer_ids = demo_customers(&tx, partner, customers, &now)?;
-    let group_ids = demo_groups(&tx, partner, groups, &now)?;
-    demo_memberships(&tx, &group_ids, &customer_ids, args.scale, &now)?;
 
     let mut logins = Vec::new();
     let all: Vec<&str> = PERMISSIONS.to_vec();
@@ -248,7 +253,10 @@ pub fn demo(db_path: &Path, args: &DemoArgs) -> Result<(), String> {
         );
     }
     tx.commit().map_err(err)?;
-    println!("demo venue \"Demo Sports Hall\" is partner {partner}: {customers} customers, {groups} groups");
+    println!(
+        "demo venue \"Demo Sports Hall\" is partner {partner}: {} customers, {} groups, {} memberships",
+        made.customers, made.groups, made.memberships
+    );
     for (email, password, perms) in logins {
         println!("login {email} / {password} ({perms})");
     }
@@ -305,45 +313,27 @@ fn demo_groups(
         .collect()
 }
 
-/// Small demo: a few members per group. At scale: the first group holds
-/// every customer, and the rest share 400,000 more memberships (500,000).
+/// A few members per group; returns how many.
 fn demo_memberships(
     c: &Connection,
     groups: &[db::GroupId],
     customers: &[db::CustomerId],
-    scale: bool,
     now: &str,
-) -> Result<(), String> {
+) -> Result<usize, String> {
     let mut insert = c
         .prepare_cached(
             "INSERT INTO group_customers (group_id, customer_id, added_at) VALUES (?1, ?2, ?3)",
         )
         .map_err(|e| e.to_string())?;
-    let mut add = |g: db::GroupId, cu: db::CustomerId| {
-        insert
-            .execute(rusqlite::params![g, cu, now])
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    };
-    if scale {
-        for cu in customers {
-            add(groups[0], *cu)?;
-        }
-        let rest = &groups[1..];
-        for k in 0..400_000usize {
-            let g = rest[k % rest.len()];
-            // Each group takes distinct customers: step through them.
-            let cu = customers[(k / rest.len() * 7 + k % rest.len() * 101) % customers.len()];
-            add(g, cu)?;
-        }
-    } else {
-        for (gi, g) in groups.iter().enumerate() {
-            for cu in customers.iter().skip(gi).step_by(gi + 2).take(12) {
-                add(*g, *cu)?;
-            }
+    let mut made = 0;
+    for (gi, g) in groups.iter().enumerate() {
+        for cu in customers.iter().skip(gi).step_by(gi + 2).take(12) {
+            made += insert
+                .execute(rusqlite::params![g, cu, now])
+                .map_err(|e| e.to_string())?;
         }
     }
-    Ok(())
+    Ok(made)
 }
 
 /// `venue-groups backup PATH`: a consistent copy of the live database,

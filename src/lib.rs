@@ -15,6 +15,8 @@ pub mod commands;
 pub mod config;
 /// SQLite storage: the read pool, the one writer, and queries per table.
 pub mod db;
+/// Demo data at a venue chain's scale, written in bulk.
+pub mod demo;
 /// One server per database file: the advisory lock beside it.
 pub mod lock;
 /// The log: lines written to stderr by a thread of their own.
