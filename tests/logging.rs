@@ -153,7 +153,14 @@ async fn a_stderr_nobody_reads_never_holds_up_a_request() {
         .max()
         .unwrap_or(0);
     assert!(dropped > 0, "took {took:?}; {lines:#?}");
-    assert_eq!(written + dropped, n, "every line written or counted");
+    // Every request line is written or counted. The count is of every
+    // dropped line, so the server's own few lines around the stop (e.g.
+    // "stopping") are in it when they met a full queue.
+    assert!(written <= n, "{written} request lines for {n} requests");
+    assert!(
+        (n..=n + 2).contains(&(written + dropped)),
+        "{written} written + {dropped} dropped for {n} requests"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
