@@ -17,12 +17,7 @@ pub struct Profile<'a> {
 /// Stores a new name and email (the search key follows); a taken email is
 /// [`super::Error::Unique`]`(`[`EMAIL_KEY`]`)`.
 pub fn set_profile(c: &Connection, id: UserId, p: &Profile<'_>, now: &str) -> super::Result<()> {
-    let search_key = format!(
-        "{}\n{}\n{}",
-        fold(p.first_name),
-        fold(p.last_name),
-        fold(p.email)
-    );
+    let search_key = super::users::search_key(p.first_name, p.last_name, p.email);
     c.prepare_cached(
         "UPDATE users SET email = ?2, email_key = ?3, first_name = ?4, last_name = ?5,
                           search_key = ?6, updated_at = ?7

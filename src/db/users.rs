@@ -40,7 +40,7 @@ pub struct NewUser<'a> {
     pub is_admin: bool,
 }
 
-fn search_key(first_name: &str, last_name: &str, email: &str) -> String {
+pub(super) fn search_key(first_name: &str, last_name: &str, email: &str) -> String {
     format!("{}\n{}\n{}", fold(first_name), fold(last_name), fold(email))
 }
 
