@@ -6,8 +6,8 @@
 //! registry that the API, the writer thread and the connection layer
 //! update directly, without handles threaded through every layer. Every
 //! label set a request touches is made at start-up or looked up by
-//! `&'static str` labels: a request costs a few atomic adds and two hash
-//! lookups under a read lock, and allocates nothing.
+//! `&'static str` labels: a request costs a few atomic adds and a lookup
+//! in its thread's own table of series, and allocates nothing.
 
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
@@ -29,6 +29,15 @@ pub type RouteLabels = (&'static str, &'static str);
 pub const ADMIN_PAGE: RouteLabels = ("GET", "admin page");
 /// Requests that matched no route and no file.
 pub const UNMATCHED: RouteLabels = ("any", "unmatched");
+
+type SeriesKey = (usize, usize, usize);
+
+thread_local! {
+    /// A thread's handles on the request series it has counted; at most
+    /// one per route and status text.
+    static SERIES: std::cell::RefCell<std::collections::HashMap<SeriesKey, (Histogram, IntCounter)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
 
 /// Every figure the server keeps.
 pub struct Metrics {
@@ -154,15 +163,27 @@ impl Metrics {
         }
     }
 
-    /// Counts an answered request: two lookups by static labels (a hash
-    /// and a read lock each) and atomic adds; nothing is allocated.
+    /// Counts an answered request. Each thread remembers the series it has
+    /// used, keyed by the labels' addresses (they are `'static`), so a
+    /// request costs one small hash lookup on its own thread and atomic
+    /// adds: no label hashing, no shared lock, nothing allocated.
     pub fn request(&self, (method, route): RouteLabels, status: u16, elapsed: Duration) {
-        self.latency
-            .with_label_values(&[method, route])
-            .observe(elapsed.as_secs_f64());
-        self.requests
-            .with_label_values(&[method, route, status_text(status)])
-            .inc();
+        let status = status_text(status);
+        let key = (
+            method.as_ptr() as usize,
+            route.as_ptr() as usize,
+            status.as_ptr() as usize,
+        );
+        SERIES.with_borrow_mut(|series| {
+            let (latency, count) = series.entry(key).or_insert_with(|| {
+                (
+                    self.latency.with_label_values(&[method, route]),
+                    self.requests.with_label_values(&[method, route, status]),
+                )
+            });
+            latency.observe(elapsed.as_secs_f64());
+            count.inc();
+        });
     }
 
     /// Counts a login by its answer: 200 in, 401 wrong, 429 throttled.

@@ -11,7 +11,6 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use warp::Filter;
 
 /// How long a stop signal waits for requests in flight.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
@@ -59,32 +58,6 @@ pub async fn run(
     let writer = opened.writer.clone();
     let ctx = Arc::new(Ctx::new(opened.pool, opened.writer, config.clone()));
 
-    let routes = warp::method()
-        .and(warp::path::full())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
-        .and(warp::header::headers_cloned())
-        .and(warp::ext::optional::<conn::Peer>())
-        .and(warp::body::stream())
-        .then({
-            let ctx = ctx.clone();
-            move |method,
-                  path: warp::path::FullPath,
-                  query,
-                  headers,
-                  peer: Option<conn::Peer>,
-                  body| {
-                api::handle(
-                    ctx.clone(),
-                    method,
-                    path.as_str().to_string(),
-                    query,
-                    headers,
-                    peer.map(|p| p.0),
-                    body,
-                )
-            }
-        });
-    let service = warp::service(routes);
     let limits = conn::Limits {
         max_connections: config.max_connections,
         idle: config.idle_timeout,
@@ -102,26 +75,27 @@ pub async fn run(
             .poll_recv(cx)
             .map(|c| c.map(Ok::<_, std::io::Error>))
     });
+    // Straight from hyper to the router: the route table does all the
+    // matching, so warp's filter chain (which cloned every request's
+    // headers) only cost time.
+    let serving = ctx.clone();
     let make = warp::hyper::service::make_service_fn(move |c: &tls::Incoming| {
-        let peer = conn::Peer(c.peer());
+        let peer = c.peer();
         let answering = c.answering();
-        let service = service.clone();
+        let ctx = serving.clone();
         let open = crate::metrics::ConnectionGuard::open();
         async move {
             Ok::<_, Infallible>(warp::hyper::service::service_fn(
-                move |mut req: warp::hyper::Request<warp::hyper::Body>| {
+                move |req: warp::hyper::Request<warp::hyper::Body>| {
                     // Counted as open until hyper drops this service with
                     // the connection.
                     let _ = &open;
-                    // The filters read the peer from the request's extensions.
-                    req.extensions_mut().insert(peer);
-                    let mut service = service.clone();
                     let answering = answering.begin();
-                    let answer = warp::hyper::service::Service::call(&mut service, req);
+                    let answer = api::handle(ctx.clone(), req, Some(peer));
                     async move {
                         let answer = answer.await;
                         drop(answering);
-                        answer
+                        Ok::<_, Infallible>(answer)
                     }
                 },
             ))

@@ -3,7 +3,6 @@
 use super::error::ApiError;
 use super::request::Request;
 use super::{reply, Ctx};
-use serde_json::json;
 use warp::http::{Response, StatusCode};
 use warp::hyper::Body;
 
@@ -13,7 +12,8 @@ pub async fn livez(_ctx: &Ctx, _req: Request) -> Result<Response<Body>, ApiError
 }
 
 fn alive() -> Response<Body> {
-    reply::json(StatusCode::OK, &json!({"status": "ok"}))
+    // A constant: the cheapest answer there is, for probes that come often.
+    reply::json_bytes(StatusCode::OK, Body::from(&br#"{"status":"ok"}"#[..]))
 }
 
 /// GET /healthz: the database answers a query.

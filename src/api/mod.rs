@@ -34,7 +34,7 @@ use rusqlite::Connection;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
-use warp::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+use warp::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
 use warp::hyper::Body;
 
 /// What every handler shares.
@@ -118,25 +118,21 @@ impl Ctx {
 
 /// Serves one request: routing, authorization, body, handler, security
 /// headers, log line.
-#[allow(clippy::too_many_arguments)]
-pub async fn handle<S, B, E>(
+pub async fn handle(
     ctx: Arc<Ctx>,
-    method: Method,
-    path: String,
-    query: String,
-    headers: HeaderMap,
+    req: warp::hyper::Request<Body>,
     peer: Option<SocketAddr>,
-    body: S,
-) -> Response<Body>
-where
-    S: futures_util::Stream<Item = Result<B, E>> + Unpin,
-    B: bytes::Buf,
-{
+) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let method = parts.method;
+    let path = parts.uri.path();
+    let query = parts.uri.query().unwrap_or_default();
+    let headers = parts.headers;
     let started = Instant::now();
     let cors = allowed_origin(&ctx.config, &headers);
     let mut labels = crate::metrics::UNMATCHED;
     let mut login = false;
-    let mut response = match routes::resolve(&method, &path) {
+    let mut response = match routes::resolve(&method, path) {
         Resolved::Found(route, params) => {
             labels = route.labels();
             login = route.extras.login;
@@ -145,8 +141,8 @@ where
                 guard: route.guard,
                 query_kind: route.query,
                 params,
-                path: path.clone(),
-                query,
+                path: path.to_string(),
+                query: query.to_string(),
                 headers,
                 client,
                 body: request::Body::Empty,
@@ -164,7 +160,7 @@ where
                 ApiError::MethodNotAllowed(allow).into_response()
             }
         }
-        Resolved::NotFound => match crate::assets::serve(&method, &path, &headers) {
+        Resolved::NotFound => match crate::assets::serve(&method, path, &headers) {
             Some(asset) => {
                 labels = crate::metrics::ADMIN_PAGE;
                 asset
@@ -184,13 +180,9 @@ where
     if login {
         METRICS.login(status);
     }
-    tracing::info!(
-        "{} {} {} {:.1}ms",
-        method,
-        path,
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    if tracing::enabled!(tracing::Level::INFO) {
+        crate::logging::request(method.as_str(), path, status, started.elapsed());
+    }
     response
 }
 
@@ -267,15 +259,16 @@ pub async fn openapi_document(ctx: &Ctx, _req: Request) -> routes::Answer {
 }
 
 /// Headers every response carries; API answers are never cached (they
-/// hold personal data and tokens).
+/// hold personal data and tokens). Names and values are made at compile
+/// time: every answer carries them.
 fn secure(cors: Option<HeaderValue>, response: &mut Response<Body>) {
+    const NOSNIFF: HeaderName = HeaderName::from_static("x-content-type-options");
+    const REFERRER: HeaderName = HeaderName::from_static("referrer-policy");
+    const FRAMES: HeaderName = HeaderName::from_static("x-frame-options");
     let h = response.headers_mut();
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert(NOSNIFF, HeaderValue::from_static("nosniff"));
+    h.insert(REFERRER, HeaderValue::from_static("no-referrer"));
+    h.insert(FRAMES, HeaderValue::from_static("DENY"));
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     h.entry(header::CONTENT_SECURITY_POLICY)

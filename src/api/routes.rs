@@ -332,6 +332,9 @@ impl Route {
     }
 }
 
+/// More segments than any route's path has (a test checks).
+const MAX_SEGMENTS: usize = 12;
+
 /// Finds the route for a request. HEAD is served as GET.
 pub fn resolve(method: &Method, path: &str) -> Resolved {
     let wanted = if method == Method::HEAD {
@@ -339,10 +342,20 @@ pub fn resolve(method: &Method, path: &str) -> Resolved {
     } else {
         method
     };
-    let segments: Vec<&str> = path.split('/').collect();
+    // No route has more segments than this; a longer path is no route.
+    let mut segments = [""; MAX_SEGMENTS];
+    let mut count = 0;
+    for segment in path.split('/') {
+        if count == MAX_SEGMENTS {
+            return Resolved::NotFound;
+        }
+        segments[count] = segment;
+        count += 1;
+    }
+    let segments = &segments[..count];
     let mut allowed: Vec<&str> = Vec::new();
     for (route, pattern) in ROUTES.iter().zip(PATTERNS.iter()) {
-        if let Some(params) = match_path(pattern, &segments) {
+        if let Some(params) = match_path(pattern, segments) {
             if route.method.as_str() == wanted.as_str() {
                 return Resolved::Found(route, params);
             }
@@ -362,6 +375,15 @@ pub fn resolve(method: &Method, path: &str) -> Resolved {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_route_fits_the_segment_array() {
+        for pattern in PATTERNS.iter() {
+            assert!(pattern.len() < MAX_SEGMENTS, "{pattern:?}");
+        }
+        let deep = format!("/api/internal/v1/livez{}", "/x".repeat(MAX_SEGMENTS));
+        assert!(matches!(resolve(&Method::GET, &deep), Resolved::NotFound));
+    }
 
     #[test]
     fn ids_must_be_positive_plain_integers() {

@@ -113,12 +113,18 @@ impl Conn {
             ));
         }
         let deadline = tokio::time::Instant::from_std(deadline);
-        if self.timer.deadline() != deadline {
+        // The deadline moves with every byte; the timer is not moved with
+        // it (a reset takes the timer wheel's lock, on every request). A
+        // timer set for an earlier deadline fires early and is set again
+        // then, so it is reset about once an idle time.
+        if self.timer.is_elapsed() || self.timer.deadline() > deadline {
             self.timer.as_mut().reset(deadline);
         }
         match self.timer.as_mut().poll(cx) {
-            // Fired a moment early: look again on the next wake-up.
+            // Fired before the deadline: set for it, look again on the next
+            // wake-up.
             Poll::Ready(()) => {
+                self.timer.as_mut().reset(deadline);
                 cx.waker().wake_by_ref();
                 Poll::Pending
             }
@@ -265,7 +271,3 @@ async fn reject(mut io: TcpStream) {
     })
     .await;
 }
-
-/// The TCP peer of a request, put in its extensions for the filters.
-#[derive(Debug, Clone, Copy)]
-pub struct Peer(pub SocketAddr);
