@@ -24,6 +24,7 @@ pub mod groups;
 mod ids;
 pub mod migrations;
 pub mod partners;
+mod readers;
 pub mod search;
 pub mod tokens;
 pub mod users;
@@ -87,8 +88,9 @@ pub fn open_with(path: &Path, checkpoints: bool) -> Result<Db, String> {
         });
     let pool = r2d2::Pool::builder()
         // Reads are short and the machine small: more connections than
-        // this only add page caches (memory), not throughput.
-        .max_size(8)
+        // this only add page caches (memory), not throughput. One for each
+        // read thread, so a read never waits for one.
+        .max_size(readers::THREADS as u32)
         .min_idle(Some(2))
         // r2d2_sqlite's validity check is a query; on every checkout it
         // costs a round trip per request for nothing.
@@ -157,7 +159,7 @@ fn check_is_sqlite(path: &Path) -> Result<(), String> {
     }
 }
 
-/// Runs read work on a pooled connection on a blocking thread: the whole
+/// Runs read work on a pooled connection on a read thread (`readers`): the whole
 /// closure (authentication and the resource) in one read transaction, so a
 /// request sees one snapshot and pays for one thread hand-off.
 pub async fn read<T, E, F>(pool: &Pool, f: F) -> Result<T, E>
@@ -167,7 +169,7 @@ where
     F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
 {
     let pool = pool.clone();
-    tokio::task::spawn_blocking(move || {
+    readers::run(move || {
         let conn = pool.get().map_err(Error::from)?;
         let begin = || -> Result<()> {
             if !conn.is_autocommit() {
@@ -185,7 +187,7 @@ where
         result
     })
     .await
-    .map_err(|_| Error::Internal("a read job panicked"))?
+    .ok_or(Error::Internal("a read job panicked"))?
 }
 
 /// True when the error means the file cannot take writes now (disk full,
