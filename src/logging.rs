@@ -58,34 +58,47 @@ pub fn init(filter: &str, format: Format, buffer_lines: usize) -> Result<LogGuar
 /// Logs an answered request at INFO (target `venue_groups::api`):
 /// `GET /livez 200 0.1ms`. The caller checks the level is on.
 pub fn request(method: &str, path: &str, status: u16, elapsed: Duration) {
-    let Some((shared, format)) = LOG.get() else {
-        return;
-    };
+    if let Some((shared, format)) = LOG.get() {
+        shared.append(|buf| request_line(buf, *format, method, path, status, elapsed));
+    }
+}
+
+/// Appends a request's line. The text line is written straight into the
+/// buffer; the JSON one puts the same message through serde_json.
+fn request_line(
+    buf: &mut Vec<u8>,
+    format: Format,
+    method: &str,
+    path: &str,
+    status: u16,
+    elapsed: Duration,
+) {
     let tenths = (elapsed.as_micros() + 50) / 100;
-    shared.append(|buf| {
-        match format {
-            Format::Text => {
-                stamp(buf);
-                buf.extend_from_slice(b"  INFO ");
-                buf.extend_from_slice(method.as_bytes());
-                buf.push(b' ');
-                buf.extend_from_slice(path.as_bytes());
-            }
-            Format::Json => {
-                buf.extend_from_slice(b"{\"time\":\"");
-                stamp(buf);
-                buf.extend_from_slice(b"\",\"level\":\"INFO\",\"message\":\"");
-                buf.extend_from_slice(method.as_bytes());
-                buf.push(b' ');
-                json_escape_into(buf, path);
-            }
+    let message = |w: &mut Vec<u8>| {
+        let _ = write!(
+            w,
+            "{method} {path} {status} {}.{}ms",
+            tenths / 10,
+            tenths % 10
+        );
+    };
+    match format {
+        Format::Text => {
+            stamp(buf);
+            buf.extend_from_slice(b"  INFO ");
+            message(buf);
+            buf.push(b'\n');
         }
-        let _ = write!(buf, " {status} {}.{}ms", tenths / 10, tenths % 10);
-        buf.extend_from_slice(match format {
-            Format::Text => b"\n",
-            Format::Json => b"\"}\n",
-        });
-    });
+        Format::Json => {
+            buf.extend_from_slice(b"{\"time\":\"");
+            stamp(buf);
+            buf.extend_from_slice(b"\",\"level\":\"INFO\",\"message\":");
+            let mut text = Vec::new();
+            message(&mut text);
+            let _ = serde_json::to_writer(&mut *buf, &*String::from_utf8_lossy(&text));
+            buf.extend_from_slice(b"}\n");
+        }
+    }
 }
 
 /// How long the writer lets lines gather after the first; a cap of 16,384
@@ -412,23 +425,6 @@ fn stamp(buf: &mut Vec<u8>) {
     let _ = write!(buf, ".{:03}Z", now.subsec_millis());
 }
 
-/// Appends `s` escaped for the inside of a JSON string.
-fn json_escape_into(buf: &mut Vec<u8>, s: &str) {
-    for c in s.chars() {
-        match c {
-            '"' => buf.extend_from_slice(b"\\\""),
-            '\\' => buf.extend_from_slice(b"\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(buf, "\\u{:04x}", c as u32);
-            }
-            c => {
-                let mut utf8 = [0u8; 4];
-                buf.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,12 +435,21 @@ mod tests {
     }
 
     #[test]
-    fn escaped_paths_are_json_strings() {
-        let mut buf = b"\"".to_vec();
-        json_escape_into(&mut buf, "/a\"b\\c\u{1}ü");
-        buf.push(b'"');
-        let back: String = serde_json::from_slice(&buf).unwrap();
-        assert_eq!(back, "/a\"b\\c\u{1}ü");
+    fn a_json_request_line_is_one_object_whatever_the_path() {
+        let mut buf = Vec::new();
+        let path = "/a\"b\\c\u{1}ü";
+        request_line(
+            &mut buf,
+            Format::Json,
+            "GET",
+            path,
+            404,
+            Duration::from_micros(1234),
+        );
+        assert_eq!(buf.last(), Some(&b'\n'));
+        let line: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(line["message"], format!("GET {path} 404 1.2ms"));
+        assert_eq!(line["level"], "INFO");
     }
 
     #[test]

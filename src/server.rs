@@ -91,7 +91,7 @@ pub async fn run(
                     // the connection.
                     let _ = &open;
                     let answering = answering.begin();
-                    let answer = api::handle(ctx.clone(), req, Some(peer));
+                    let answer = api::handle(ctx.clone(), req, peer);
                     async move {
                         let answer = answer.await;
                         drop(answering);

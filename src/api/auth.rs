@@ -169,11 +169,10 @@ pub const THROTTLE_WINDOW: Duration = Duration::from_secs(60);
 struct ClientKey(u128);
 
 impl ClientKey {
-    fn of(client: Option<IpAddr>) -> ClientKey {
+    fn of(client: IpAddr) -> ClientKey {
         match client {
-            None => ClientKey(0),
-            Some(IpAddr::V4(a)) => ClientKey(u128::from(u32::from(a))),
-            Some(IpAddr::V6(a)) => match a.to_ipv4_mapped() {
+            IpAddr::V4(a) => ClientKey(u128::from(u32::from(a))),
+            IpAddr::V6(a) => match a.to_ipv4_mapped() {
                 Some(v4) => ClientKey(u128::from(u32::from(v4))),
                 None => ClientKey(u128::from(a) & !((1u128 << 64) - 1)),
             },
@@ -238,11 +237,7 @@ impl Throttle {
 
     /// Waits for this email's turn from this client, then starts an
     /// attempt; or answers the 429 with `Retry-After`.
-    pub async fn begin(
-        &self,
-        client: Option<IpAddr>,
-        email_key: &str,
-    ) -> Result<Attempt, ApiError> {
+    pub async fn begin(&self, client: IpAddr, email_key: &str) -> Result<Attempt, ApiError> {
         let client = ClientKey::of(client);
         self.client_refused(client)?;
         let turn = {
@@ -317,8 +312,8 @@ impl Attempt {
 mod tests {
     use super::*;
 
-    fn ip(text: &str) -> Option<IpAddr> {
-        Some(text.parse().unwrap())
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
     }
 
     #[tokio::test]

@@ -1,4 +1,4 @@
-//! The HTTP API: one warp filter hands every request to [`handle`], which
+//! The HTTP API: the server hands every request to [`handle`], which
 //! routes it through the table in [`routes`], reads its body, and calls the
 //! handler the route's line names. Doing the routing ourselves is what lets
 //! every answer, 404 and 405 included, be the contract's JSON, and lets the
@@ -121,7 +121,7 @@ impl Ctx {
 pub async fn handle(
     ctx: Arc<Ctx>,
     req: warp::hyper::Request<Body>,
-    peer: Option<SocketAddr>,
+    peer: SocketAddr,
 ) -> Response<Body> {
     let (parts, body) = req.into_parts();
     let method = parts.method;
@@ -224,14 +224,10 @@ where
 /// The client's address: the TCP peer, or, when the peer is a trusted
 /// reverse proxy, the last address in `X-Forwarded-For` (the one that
 /// proxy added; earlier ones are the client's to make up).
-fn client_address(
-    config: &Config,
-    peer: Option<SocketAddr>,
-    headers: &HeaderMap,
-) -> Option<IpAddr> {
-    let peer = peer?.ip();
+fn client_address(config: &Config, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    let peer = peer.ip();
     if !config.trusted_proxies.contains(&peer) {
-        return Some(peer);
+        return peer;
     }
     let forwarded = headers
         .get_all("x-forwarded-for")
@@ -241,7 +237,7 @@ fn client_address(
         .and_then(|v| v.rsplit(',').next())
         .map(str::trim)
         .and_then(parse_forwarded);
-    Some(forwarded.unwrap_or(peer))
+    forwarded.unwrap_or(peer)
 }
 
 /// `203.0.113.7`, `203.0.113.7:5120`, `2001:db8::1` or `[2001:db8::1]:5120`.

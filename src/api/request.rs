@@ -56,7 +56,7 @@ pub struct Request {
     pub query: String,
     pub headers: HeaderMap,
     /// The client's address (see `api::client_address`), for the throttle.
-    pub client: Option<IpAddr>,
+    pub client: IpAddr,
     pub body: Body,
     /// The body's share of the bytes in flight, given back when the request
     /// is done.
