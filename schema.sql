@@ -455,3 +455,82 @@ WHEN OLD.is_admin = 1 AND OLD.disabled = 0 AND (NEW.is_admin = 0 OR NEW.disabled
 BEGIN
     SELECT RAISE(ABORT, 'the last enabled admin must stay an enabled admin');
 END;
+
+-- version: 7
+
+-- Search index changes wait in `search_changes` until the end of their
+-- transaction, where `search::flush` (src/db/search.rs) applies them to
+-- the FTS5 indexes in order and empties it; every write path calls it
+-- before COMMIT, so a committed file never holds a change not yet in its
+-- index. Why not write the index in the triggers, as version 5 did: FTS5
+-- writes what it holds in memory to disk as a new segment at every
+-- SAVEPOINT, and the writer opens one per job, so a batch of 64 creates
+-- made 64 one-row segments and the merges after them (half the cost of a
+-- create). Now a batch writes one segment.
+CREATE TABLE search_changes (
+    seq      INTEGER PRIMARY KEY,
+    tbl      TEXT NOT NULL,    -- customers, groups or users
+    id       INTEGER NOT NULL,
+    old_key  TEXT,             -- NULL: the row is new
+    new_key  TEXT              -- NULL: the row is gone
+);
+
+DROP TRIGGER customers_search_insert;
+DROP TRIGGER customers_search_update;
+DROP TRIGGER customers_search_delete;
+
+CREATE TRIGGER customers_search_insert AFTER INSERT ON customers
+BEGIN
+    INSERT INTO search_changes (tbl, id, old_key, new_key) VALUES ('customers', NEW.id, NULL, NEW.search_key);
+END;
+
+CREATE TRIGGER customers_search_update AFTER UPDATE OF search_key ON customers
+WHEN OLD.search_key IS NOT NEW.search_key
+BEGIN
+    INSERT INTO search_changes (tbl, id, old_key, new_key) VALUES ('customers', OLD.id, OLD.search_key, NEW.search_key);
+END;
+
+CREATE TRIGGER customers_search_delete AFTER DELETE ON customers
+BEGIN
+    INSERT INTO search_changes (tbl, id, old_key, new_key) VALUES ('customers', OLD.id, OLD.search_key, NULL);
+END;
+
+DROP TRIGGER groups_search_insert;
+DROP TRIGGER groups_search_update;
+DROP TRIGGER groups_search_delete;
+
+CREATE TRIGGER groups_search_insert AFTER INSERT ON groups
+BEGIN
+    INSERT INTO search_changes (tbl, id, old_key, new_key) VALUES ('groups', NEW.id, NULL, NEW.name_key);
+END;
+
+CREATE TRIGGER groups_search_update AFTER UPDATE OF name_key ON groups
+WHEN OLD.name_key IS NOT NEW.name_key
+BEGIN
+    INSERT INTO search_changes (tbl, id, old_key, new_key) VALUES ('groups', OLD.id, OLD.name_key, NEW.name_key);
+END;
+
+CREATE TRIGGER groups_search_delete AFTER DELETE ON groups
+BEGIN
+    INSERT INTO search_changes (tbl, id, old_key, new_key) VALUES ('groups', OLD.id, OLD.name_key, NULL);
+END;
+
+DROP TRIGGER users_search_insert;
+DROP TRIGGER users_search_update;
+DROP TRIGGER users_search_delete;
+
+CREATE TRIGGER users_search_insert AFTER INSERT ON users
+BEGIN
+    INSERT INTO search_changes (tbl, id, old_key, new_key) VALUES ('users', NEW.id, NULL, NEW.search_key);
+END;
+
+CREATE TRIGGER users_search_update AFTER UPDATE OF search_key ON users
+WHEN OLD.search_key IS NOT NEW.search_key
+BEGIN
+    INSERT INTO search_changes (tbl, id, old_key, new_key) VALUES ('users', OLD.id, OLD.search_key, NEW.search_key);
+END;
+
+CREATE TRIGGER users_search_delete AFTER DELETE ON users
+BEGIN
+    INSERT INTO search_changes (tbl, id, old_key, new_key) VALUES ('users', OLD.id, OLD.search_key, NULL);
+END;

@@ -74,7 +74,7 @@ pub fn user_create(db_path: &Path, args: &UserCreateArgs) -> Result<(), String> 
     db::audit::By::command_line(None)
         .record(&tx, "user.created", ("user", id.0), changes, &now)
         .map_err(|e| e.to_string())?;
-    tx.commit().map_err(|e| e.to_string())?;
+    db::commit(tx).map_err(|e| e.to_string())?;
     println!("created user {id} {email}");
     Ok(())
 }
@@ -252,7 +252,7 @@ pub fn demo(db_path: &Path, args: &DemoArgs) -> Result<(), String> {
             ),
         );
     }
-    tx.commit().map_err(err)?;
+    db::commit(tx).map_err(err)?;
     println!(
         "demo venue \"Demo Sports Hall\" is partner {partner}: {} customers, {} groups, {} memberships",
         made.customers, made.groups, made.memberships

@@ -63,6 +63,7 @@ pub fn fill(c: &Connection, partner: PartnerId, sizes: Sizes, now: &str) -> Resu
         memberships_in_bulk(c, sizes, first_group, first_customer, now).map_err(err)?;
     // One segment instead of the many the bulk insert left: a lookup
     // walks one list per trigram.
+    db::search::flush(c).map_err(err)?;
     c.execute_batch("INSERT INTO customers_search (customers_search) VALUES ('optimize')")
         .map_err(err)?;
     Ok(Made {

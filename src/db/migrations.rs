@@ -85,8 +85,20 @@ fn apply_version(conn: &mut Connection, version: i64, sql: &str) -> Result<(), S
         return Err(format!("{broken} rows would break a foreign key"));
     }
     tx.execute_batch(&format!("PRAGMA user_version = {version}"))
-        .and_then(|_| tx.commit())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    // From version 7 on, a version that changes searched rows leaves their
+    // index changes queued, like any other write.
+    let queues: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'search_changes')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    if queues {
+        super::search::flush(&tx).map_err(|e| e.to_string())?;
+    }
+    tx.commit().map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

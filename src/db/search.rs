@@ -4,8 +4,9 @@
 //! Every searched table has a `*_key` column holding its searched fields
 //! case-folded (Rust's `to_lowercase`, which SQLite's own folding does not
 //! match beyond ASCII) and joined with a line break, and an FTS5 index with
-//! the `trigram` tokenizer over that column, kept by triggers (schema.sql,
-//! version 5). A word of 3 or more characters can only be in a key that
+//! the `trigram` tokenizer over that column (schema.sql, version 5), kept by
+//! triggers that queue each change and [`flush`], which every write
+//! transaction runs before it commits (version 7). A word of 3 or more characters can only be in a key that
 //! holds every one of its trigrams, so the index finds the candidates; each
 //! candidate's key is then checked against every word (the short ones
 //! included), which keeps the result exact whatever trigrams were asked.
@@ -66,24 +67,33 @@ impl Search {
     }
 }
 
-/// One trigram index: the FTS5 table and its `fts5vocab` row table.
+/// One trigram index: the table and column it indexes, the FTS5 table and
+/// its `fts5vocab` row table.
 pub struct Index {
+    table: &'static str,
+    column: &'static str,
     fts: &'static str,
     vocab: &'static str,
 }
 
 /// Customers' `search_key`.
 pub const CUSTOMERS: Index = Index {
+    table: "customers",
+    column: "search_key",
     fts: "customers_search",
     vocab: "customers_search_docs",
 };
 /// Groups' `name_key`.
 pub const GROUPS: Index = Index {
+    table: "groups",
+    column: "name_key",
     fts: "groups_search",
     vocab: "groups_search_docs",
 };
 /// Users' `search_key`.
 pub const USERS: Index = Index {
+    table: "users",
+    column: "search_key",
     fts: "users_search",
     vocab: "users_search_docs",
 };
@@ -194,6 +204,40 @@ fn documents(c: &Connection, index: &Index, trigram: &str) -> rusqlite::Result<i
     Ok(docs)
 }
 
+/// Applies the changes the triggers queued in `search_changes` to the
+/// indexes, in the order they were made, and empties the queue. Every
+/// write transaction calls it last, before COMMIT (schema.sql, version 7,
+/// says why the triggers do not write the indexes themselves).
+pub fn flush(c: &Connection) -> rusqlite::Result<()> {
+    let queued: bool = c
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM search_changes)")?
+        .query_row([], |r| r.get(0))?;
+    if !queued {
+        return Ok(());
+    }
+    for index in [&CUSTOMERS, &GROUPS, &USERS] {
+        // A change is the old text taken out, then the new one put in; an
+        // external-content index must be told exactly what it holds, so a
+        // row changed twice in one transaction goes through both in turn.
+        c.prepare_cached(&format!(
+            "INSERT INTO {fts} ({fts}, rowid, {column})
+             SELECT command, id, key FROM (
+                 SELECT seq, 0 AS step, 'delete' AS command, id, old_key AS key
+                     FROM search_changes WHERE tbl = ?1 AND old_key IS NOT NULL
+                 UNION ALL
+                 SELECT seq, 1, NULL, id, new_key
+                     FROM search_changes WHERE tbl = ?1 AND new_key IS NOT NULL)
+             ORDER BY seq, step",
+            fts = index.fts,
+            column = index.column,
+        ))?
+        .execute([index.table])?;
+    }
+    c.prepare_cached("DELETE FROM search_changes")?
+        .execute([])?;
+    Ok(())
+}
+
 /// Walks the candidate rows `(id, key)` that `sql` yields in id order,
 /// keeps those whose key holds every word, and returns the ids on the page
 /// `[offset, offset + limit)` of the matches and how many match in all.
@@ -247,6 +291,61 @@ mod tests {
         let literal = Search::parse("50%_\\").unwrap();
         assert!(literal.matches("a50%_\\b"));
         assert!(!literal.matches("a50xyb"));
+    }
+
+    /// One transaction that makes, renames twice and removes rows, as one
+    /// writer batch can: the index must end up holding exactly the table.
+    #[test]
+    fn queued_changes_reach_the_index_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = crate::db::open_writer_connection(&dir.path().join("t.db")).unwrap();
+        let tx = c.transaction().unwrap();
+        let p = crate::db::partners::create(&tx, "Hall", "2026-01-01T00:00:00Z")
+            .unwrap()
+            .id;
+        let add = |first: &str| -> i64 {
+            tx.execute(
+                "INSERT INTO customers (partner_id, first_name, last_name, search_key, created_at, updated_at)
+                 VALUES (?1, ?2, 'x', lower(?2), '', '')",
+                rusqlite::params![p, first],
+            )
+            .unwrap();
+            tx.last_insert_rowid()
+        };
+        let (a, b) = (add("anna"), add("bruno"));
+        for key in ["annika", "anneliese"] {
+            tx.execute(
+                "UPDATE customers SET search_key = ?1 WHERE id = ?2",
+                rusqlite::params![key, a],
+            )
+            .unwrap();
+        }
+        tx.execute("DELETE FROM customers WHERE id = ?1", [b])
+            .unwrap();
+        let gone = add("gone");
+        tx.execute("DELETE FROM customers WHERE id = ?1", [gone])
+            .unwrap();
+        crate::db::commit(tx).unwrap();
+        let queued: i64 = c
+            .query_row("SELECT count(*) FROM search_changes", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(queued, 0);
+        c.execute(
+            "INSERT INTO customers_search (customers_search, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .unwrap();
+        let found = |q: &str| -> Vec<i64> {
+            c.prepare("SELECT rowid FROM customers_search WHERE customers_search MATCH ?1")
+                .unwrap()
+                .query_map([q], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(found("\"lie\""), [a]);
+        assert!(found("\"ika\"").is_empty(), "the first rename is undone");
+        assert!(found("\"run\"").is_empty() && found("\"gon\"").is_empty());
     }
 
     #[test]

@@ -277,7 +277,7 @@ fn run_batch(conn: &Connection, pending: &mut VecDeque<Job>) {
     }
     METRICS.writer_batch.observe(done.len() as f64);
     let committing = std::time::Instant::now();
-    let outcome = match exec(conn, "COMMIT") {
+    let outcome = match super::search::flush(conn).and_then(|_| exec(conn, "COMMIT")) {
         Ok(()) => {
             METRICS
                 .commit_seconds
