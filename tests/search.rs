@@ -305,6 +305,45 @@ async fn members_are_searched_by_the_same_words() {
     s.stop().await;
 }
 
+/// A large group next to what the index finds is walked beside the
+/// index's candidates; a rare word among many members looks each candidate
+/// up in the group (src/db/groups.rs). Both answer the same members.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_are_found_whichever_way_the_group_is_read() {
+    let s = TestServer::start().await;
+    let p = s.partner("Hall").await;
+    let other = s.partner("Other hall").await;
+    let g = s.group(&s.admin, p, "Members").await;
+    let mut members = Vec::new();
+    for i in 0..40 {
+        let c = s
+            .customer(&s.admin, p, &format!("Member{i:02}"), "Huber", None)
+            .await;
+        members.push(c);
+        assert_eq!(s.add_member(&s.admin, p, g, c).await.status, StatusCode::OK);
+    }
+    // Matching, but outside the group: one of the same partner, one of
+    // another partner.
+    s.customer(&s.admin, p, "Quirin", "Huber", None).await;
+    s.customer(&s.admin, other, "Quirin", "Huber", None).await;
+    let quirin = s.customer(&s.admin, p, "Quirin", "Zwettler", None).await;
+    assert_eq!(
+        s.add_member(&s.admin, p, g, quirin).await.status,
+        StatusCode::OK
+    );
+    let list = format!("/partners/{p}/groups/{g}/customers");
+    // `zwe` is in one customer, the group has 41 members: the candidate is
+    // looked up in the group.
+    assert_eq!(ids(&s, &list, "zwettler%20qui").await, [quirin]);
+    // `qui` is in three customers and `hub` in 43: the group is walked
+    // beside them.
+    assert_eq!(ids(&s, &list, "quirin").await, [quirin]);
+    assert_eq!(ids(&s, &list, "huber").await, members);
+    assert_eq!(ids(&s, &list, "member1%20huber").await, members[10..20]);
+    assert_eq!(ids(&s, &list, "quirin%20huber").await, Vec::<i64>::new());
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_and_groups_are_searched_by_every_word() {
     let s = TestServer::start().await;

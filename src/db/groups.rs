@@ -215,14 +215,23 @@ pub fn members(
     };
     let plan = search::plan(c, &search::CUSTOMERS, words)?;
     let (ids, total) = match plan.index_query(in_group) {
+        // A group large next to what the index finds: walk both side by
+        // side rather than look each candidate up in the group.
+        Some(query) if in_group <= plan.estimate().unwrap_or(0).saturating_mul(SEEK_COST) => {
+            matches_walking_both(c, group, query, words, slice.offset(), slice.per_page)?
+        }
         Some(query) => search::page_of_matches(
             c,
-                "SELECT c.id, c.search_key
-                 FROM customers_search s CROSS JOIN customers c CROSS JOIN group_customers m
-                 WHERE customers_search MATCH ?1 AND c.id = s.rowid AND c.partner_id = ?2
-                   AND m.group_id = ?3 AND m.customer_id = c.id
+            // Membership before the customer's row: a key is read only for
+            // the candidates that are members. The group was found under
+            // `partner`, and the trigger group_customers_same_partner keeps
+            // its members there.
+            "SELECT c.id, c.search_key
+                 FROM customers_search s CROSS JOIN group_customers m CROSS JOIN customers c
+                 WHERE customers_search MATCH ?1 AND m.group_id = ?2 AND m.customer_id = s.rowid
+                   AND c.id = m.customer_id
                  ORDER BY s.rowid",
-            params![query, partner, group],
+            params![query, group],
             words,
             slice.offset(),
             slice.per_page,
@@ -242,6 +251,58 @@ pub fn members(
         rows.extend(member(c, partner, group, CustomerId(id))?);
     }
     Ok((rows, total))
+}
+
+/// About what looking one id up in a group costs, in rows of the group
+/// read in order: past this many members per candidate, looking each
+/// candidate up is cheaper than walking the group.
+const SEEK_COST: i64 = 16;
+
+/// The search's matches among the group's members when the group is large:
+/// the index's candidates and the group's members, both in customer id
+/// order, walked side by side (the group read front to back once instead
+/// of sought once per candidate); a key is read only for ids in both.
+/// Returns the ids on the page `[offset, offset + limit)` and the total.
+fn matches_walking_both(
+    c: &Connection,
+    group: GroupId,
+    query: &str,
+    search: &search::Search,
+    offset: i64,
+    limit: i64,
+) -> rusqlite::Result<(Vec<i64>, i64)> {
+    let mut found = c.prepare_cached(
+        "SELECT rowid FROM customers_search WHERE customers_search MATCH ?1 ORDER BY rowid",
+    )?;
+    let mut members = c.prepare_cached(
+        "SELECT customer_id FROM group_customers WHERE group_id = ?1 ORDER BY customer_id",
+    )?;
+    let mut key = c.prepare_cached("SELECT search_key FROM customers WHERE id = ?1")?;
+    let mut found = found.query([query])?;
+    let mut members = members.query([group])?;
+    let mut member = members.next()?.map(|r| r.get::<_, i64>(0)).transpose()?;
+    let end = offset.saturating_add(limit);
+    let (mut ids, mut total) = (Vec::new(), 0i64);
+    while let Some(row) = found.next()? {
+        let id: i64 = row.get(0)?;
+        while member.is_some_and(|m| m < id) {
+            member = members.next()?.map(|r| r.get::<_, i64>(0)).transpose()?;
+        }
+        match member {
+            None => break,
+            Some(m) if m == id => {}
+            Some(_) => continue,
+        }
+        let mut rows = key.query([id])?;
+        let Some(k) = rows.next()? else { continue };
+        if search.matches(k.get_ref(0)?.as_str().unwrap_or_default()) {
+            if total >= offset && total < end {
+                ids.push(id);
+            }
+            total += 1;
+        }
+    }
+    Ok((ids, total))
 }
 
 /// Where the member at `offset` (0-based, in customer id order) is: the

@@ -109,6 +109,15 @@ pub enum Plan {
 }
 
 impl Plan {
+    /// About how many rows the index yields (of every partner), if it is
+    /// asked.
+    pub fn estimate(&self) -> Option<i64> {
+        match self {
+            Plan::Index { estimate, .. } => Some(*estimate),
+            Plan::Scan => None,
+        }
+    }
+
     /// The index plan when it reads fewer rows than the `in_scope` rows a
     /// scan would.
     pub fn index_query(&self, in_scope: i64) -> Option<&str> {
