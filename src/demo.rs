@@ -104,9 +104,17 @@ fn customers_in_bulk(
         if i == 0 {
             first_id = c.last_insert_rowid();
         }
+        if i % FLUSH_EVERY == FLUSH_EVERY - 1 {
+            // The queue's pages are then reused instead of left free by a
+            // million queued rows.
+            db::search::flush(c)?;
+        }
     }
     Ok(first_id)
 }
+
+/// How many customers' search index changes are queued at most.
+const FLUSH_EVERY: usize = 50_000;
 
 /// Inserts `n` groups named `Group 0000`, ...; returns the id of the first.
 fn groups_in_bulk(
