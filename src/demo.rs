@@ -61,9 +61,9 @@ pub fn fill(c: &Connection, partner: PartnerId, sizes: Sizes, now: &str) -> Resu
     let first_group = groups_in_bulk(c, partner, sizes.groups, now).map_err(err)?;
     let memberships =
         memberships_in_bulk(c, sizes, first_group, first_customer, now).map_err(err)?;
+    db::search::flush(c).map_err(err)?;
     // One segment instead of the many the bulk insert left: a lookup
     // walks one list per trigram.
-    db::search::flush(c).map_err(err)?;
     c.execute_batch("INSERT INTO customers_search (customers_search) VALUES ('optimize')")
         .map_err(err)?;
     Ok(Made {

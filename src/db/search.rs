@@ -6,8 +6,9 @@
 //! match beyond ASCII) and joined with a line break, and an FTS5 index with
 //! the `trigram` tokenizer over that column (schema.sql, version 5), kept by
 //! triggers that queue each change and [`flush`], which every write
-//! transaction runs before it commits (version 7). A word of 3 or more characters can only be in a key that
-//! holds every one of its trigrams, so the index finds the candidates; each
+//! transaction runs before it commits (version 7). A word of 3 or more
+//! characters can only be in a key that holds every one of its trigrams,
+//! so the index finds the candidates; each
 //! candidate's key is then checked against every word (the short ones
 //! included), which keeps the result exact whatever trigrams were asked.
 //!
