@@ -94,7 +94,7 @@ pub fn list(
     let plan = search::plan(c, &search::CUSTOMERS, words)?;
     let (ids, total) = match plan.index_query(in_partner) {
         // CROSS JOIN keeps the index first: it yields ids in order.
-        Some(query) => search::page_of_matches(
+        Some((query, _)) => search::page_of_matches(
             c,
             "SELECT c.id, c.search_key FROM customers_search s CROSS JOIN customers c
                  WHERE customers_search MATCH ?1 AND c.id = s.rowid AND c.partner_id = ?2

@@ -86,7 +86,7 @@ pub fn list(
     };
     let plan = search::plan(c, &search::GROUPS, words)?;
     let (ids, total) = match plan.index_query(in_partner) {
-        Some(query) => search::page_of_matches(
+        Some((query, _)) => search::page_of_matches(
             c,
             "SELECT g.id, g.name_key FROM groups_search s CROSS JOIN groups g
                  WHERE groups_search MATCH ?1 AND g.id = s.rowid AND g.partner_id = ?2
@@ -121,16 +121,17 @@ pub fn create(
     description: Option<&str>,
     now: &str,
 ) -> super::Result<Group> {
-    let id: GroupId = c
-        .prepare_cached(
-            "INSERT INTO groups (partner_id, name, name_key, description, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id",
-        )?
-        .query_row(params![partner, name, fold(name), description, now], |r| {
-            r.get(0)
-        })
-        .map_err(map_write_error)?;
-    find(c, partner, id)?.ok_or(Error::Internal("a created group vanished"))
+    // The row as inserted is the group as created: no trigger changes a new
+    // group's own row, so it is not read again.
+    c.prepare_cached(&format!(
+        "INSERT INTO groups (partner_id, name, name_key, description, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING {COLUMNS}"
+    ))?
+    .query_row(
+        params![partner, name, fold(name), description, now],
+        from_row,
+    )
+    .map_err(map_write_error)
 }
 
 /// Changes the given fields (`None` leaves a field as it is); `None` when
@@ -217,10 +218,10 @@ pub fn members(
     let (ids, total) = match plan.index_query(in_group) {
         // A group large next to what the index finds: walk both side by
         // side rather than look each candidate up in the group.
-        Some(query) if in_group <= plan.estimate().unwrap_or(0).saturating_mul(SEEK_COST) => {
+        Some((query, estimate)) if in_group <= estimate.saturating_mul(SEEK_COST) => {
             matches_walking_both(c, group, query, words, slice.offset(), slice.per_page)?
         }
-        Some(query) => search::page_of_matches(
+        Some((query, _)) => search::page_of_matches(
             c,
             // Membership before the customer's row: a key is read only for
             // the candidates that are members. The group was found under
@@ -281,8 +282,7 @@ fn matches_walking_both(
     let mut found = found.query([query])?;
     let mut members = members.query([group])?;
     let mut member = members.next()?.map(|r| r.get::<_, i64>(0)).transpose()?;
-    let end = offset.saturating_add(limit);
-    let (mut ids, mut total) = (Vec::new(), 0i64);
+    let mut tally = search::Tally::new(search, offset, limit);
     while let Some(row) = found.next()? {
         let id: i64 = row.get(0)?;
         while member.is_some_and(|m| m < id) {
@@ -294,15 +294,11 @@ fn matches_walking_both(
             Some(_) => continue,
         }
         let mut rows = key.query([id])?;
-        let Some(k) = rows.next()? else { continue };
-        if search.matches(k.get_ref(0)?.as_str().unwrap_or_default()) {
-            if total >= offset && total < end {
-                ids.push(id);
-            }
-            total += 1;
+        if let Some(k) = rows.next()? {
+            tally.offer(id, k.get_ref(0)?.as_str().unwrap_or_default());
         }
     }
-    Ok((ids, total))
+    Ok(tally.finish())
 }
 
 /// Where the member at `offset` (0-based, in customer id order) is: the

@@ -110,20 +110,12 @@ pub enum Plan {
 }
 
 impl Plan {
-    /// About how many rows the index yields (of every partner), if it is
-    /// asked.
-    pub fn estimate(&self) -> Option<i64> {
+    /// The index's query and about how many rows it yields (of every
+    /// partner), when that is fewer than the `in_scope` rows a scan would
+    /// read.
+    pub fn index_query(&self, in_scope: i64) -> Option<(&str, i64)> {
         match self {
-            Plan::Index { estimate, .. } => Some(*estimate),
-            Plan::Scan => None,
-        }
-    }
-
-    /// The index plan when it reads fewer rows than the `in_scope` rows a
-    /// scan would.
-    pub fn index_query(&self, in_scope: i64) -> Option<&str> {
-        match self {
-            Plan::Index { query, estimate } if *estimate < in_scope => Some(query),
+            Plan::Index { query, estimate } if *estimate < in_scope => Some((query, *estimate)),
             _ => None,
         }
     }
@@ -248,6 +240,44 @@ pub fn flush(c: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The matches of a search seen so far: how many, and the ids of those on
+/// the page `[offset, offset + limit)`.
+pub struct Tally<'s> {
+    search: &'s Search,
+    offset: i64,
+    end: i64,
+    ids: Vec<i64>,
+    total: i64,
+}
+
+impl<'s> Tally<'s> {
+    pub fn new(search: &'s Search, offset: i64, limit: i64) -> Self {
+        let end = offset.saturating_add(limit);
+        Tally {
+            search,
+            offset,
+            end,
+            ids: Vec::new(),
+            total: 0,
+        }
+    }
+
+    /// Counts the row `id` if its `key` holds every word.
+    pub fn offer(&mut self, id: i64, key: &str) {
+        if self.search.matches(key) {
+            if self.total >= self.offset && self.total < self.end {
+                self.ids.push(id);
+            }
+            self.total += 1;
+        }
+    }
+
+    /// The ids on the page and the total.
+    pub fn finish(self) -> (Vec<i64>, i64) {
+        (self.ids, self.total)
+    }
+}
+
 /// Walks the candidate rows `(id, key)` that `sql` yields in id order,
 /// keeps those whose key holds every word, and returns the ids on the page
 /// `[offset, offset + limit)` of the matches and how many match in all.
@@ -259,21 +289,13 @@ pub fn page_of_matches(
     offset: i64,
     limit: i64,
 ) -> rusqlite::Result<(Vec<i64>, i64)> {
-    let end = offset.saturating_add(limit);
-    let mut ids = Vec::new();
-    let mut total = 0i64;
+    let mut tally = Tally::new(search, offset, limit);
     let mut stmt = c.prepare_cached(sql)?;
     let mut rows = stmt.query(params)?;
     while let Some(row) = rows.next()? {
-        let key = row.get_ref(1)?.as_str().unwrap_or_default();
-        if search.matches(key) {
-            if total >= offset && total < end {
-                ids.push(row.get(0)?);
-            }
-            total += 1;
-        }
+        tally.offer(row.get(0)?, row.get_ref(1)?.as_str().unwrap_or_default());
     }
-    Ok((ids, total))
+    Ok(tally.finish())
 }
 
 #[cfg(test)]

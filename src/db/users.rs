@@ -244,7 +244,7 @@ pub fn list_for_partner(
         Some(words) => {
             let plan = search::plan(c, &search::USERS, words)?;
             let (found, total) = match plan.index_query(in_partner) {
-                Some(query) => search::page_of_matches(
+                Some((query, _)) => search::page_of_matches(
                     c,
                         "SELECT u.id, u.search_key
                          FROM users_search s CROSS JOIN users u CROSS JOIN partner_users pu
