@@ -166,6 +166,14 @@ fn run(
     queue: mpsc::Receiver<Option<Job>>,
     checkpointer: Option<super::checkpoint::Checkpointer>,
 ) {
+    // Without the triggers that make it forget, the writer must not remember.
+    let remember = match super::tokens::watch_holders(&conn) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!("token checks are not remembered within a transaction: {e}");
+            false
+        }
+    };
     let mut pending: VecDeque<Job> = VecDeque::new();
     let mut stopping = false;
     loop {
@@ -193,7 +201,7 @@ fn run(
             }
         }
         if !pending.is_empty() {
-            run_batch(&conn, &mut pending);
+            run_batch(&conn, &mut pending, remember);
         }
     }
     // Closing the last connection checkpoints the whole WAL and removes it.
@@ -207,7 +215,10 @@ fn run(
 
 /// Runs jobs from the front of `pending` in one transaction and answers
 /// them. Jobs it could not run stay in `pending` for the next transaction.
-fn run_batch(conn: &Connection, pending: &mut VecDeque<Job>) {
+/// With `remember`, token holders found in it are looked up once (see
+/// `tokens`), and forgotten when it ends, however it ends.
+fn run_batch(conn: &Connection, pending: &mut VecDeque<Job>, remember: bool) {
+    let _remembering = remember.then(super::tokens::Remembering::start);
     if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
         let outcome = outcome_of(&e);
         tracing::warn!("cannot begin a write transaction: {e}");
@@ -297,7 +308,9 @@ fn run_batch(conn: &Connection, pending: &mut VecDeque<Job>) {
 }
 
 /// Undoes a failed job's changes, keeping the rest of the transaction.
+/// Holders looked up after a change it made no longer hold either.
 fn undo_job(conn: &Connection) -> rusqlite::Result<()> {
+    super::tokens::forget_holders();
     exec(conn, "ROLLBACK TO job").and_then(|_| exec(conn, "RELEASE job"))
 }
 

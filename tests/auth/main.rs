@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod in_one_transaction;
 mod login;
 mod tokens;
 
