@@ -27,6 +27,10 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "chromedriver";
 /// How long to wait for something to show up on the page.
 pub const WAIT: Duration = Duration::from_secs(8);
+/// How long a login may take: the server checks passwords at the lowest
+/// CPU priority (`SCHED_IDLE`), so on a machine busy with other work (the
+/// browsers of the other tests, CI's neighbours) a login waits for idle CPU.
+const LOGIN_WAIT: Duration = Duration::from_secs(30);
 /// A whole test body's limit (the tests take a few seconds each).
 const BODY_LIMIT: Duration = Duration::from_secs(60);
 /// axe-core, pinned, as `.ci/run` installs it from npm.
@@ -271,9 +275,18 @@ impl Page {
     }
 
     async fn wait_for(&self, locator: Locator<'_>, what: &str) -> Result<Element, Error> {
+        self.wait_within(WAIT, locator, what).await
+    }
+
+    async fn wait_within(
+        &self,
+        within: Duration,
+        locator: Locator<'_>,
+        what: &str,
+    ) -> Result<Element, Error> {
         self.c
             .wait()
-            .at_most(WAIT)
+            .at_most(within)
             .every(Duration::from_millis(40))
             .for_element(locator)
             .await
@@ -293,11 +306,16 @@ impl Page {
 
     /// Waits until the element with this id is there and not `hidden`.
     pub async fn shown(&self, id: &str) -> Result<Element, Error> {
-        self.xpath(&format!(
+        self.shown_within(WAIT, id).await
+    }
+
+    async fn shown_within(&self, within: Duration, id: &str) -> Result<Element, Error> {
+        let xpath = format!(
             "//*[@id={}][not(ancestor-or-self::*[@hidden])]",
             xpath_literal(id)
-        ))
-        .await
+        );
+        self.wait_within(within, Locator::XPath(&xpath), &xpath)
+            .await
     }
 
     /// Waits until the element with this id is gone or `hidden`.
@@ -389,7 +407,7 @@ impl Page {
         self.fill("#login-email", email).await?;
         self.fill("#login-password", password).await?;
         self.click("#login-submit").await?;
-        self.shown("session-bar").await?;
+        self.shown_within(LOGIN_WAIT, "session-bar").await?;
         Ok(())
     }
 
