@@ -4,6 +4,7 @@
 //! undone. Driven on the writer directly, where jobs can be made to share a
 //! transaction.
 
+use crate::common::in_one_transaction;
 use venue_groups::api::error::ApiError;
 use venue_groups::db::tokens::{holder, Holder};
 use venue_groups::db::{PartnerId, Writer};
@@ -12,7 +13,6 @@ use venue_groups::model::Permission;
 const TOKEN: [u8; 32] = [7; 32];
 
 type Lookup = Result<Option<Holder>, ApiError>;
-type Job = Box<dyn FnOnce(&rusqlite::Connection) -> Lookup + Send>;
 
 /// A writer on a fresh file holding user 1 (`groups.create`, partner 1)
 /// with a live token [`TOKEN`].
@@ -41,27 +41,6 @@ async fn writer() -> (Writer, tempfile::TempDir) {
 
 fn look(c: &rusqlite::Connection) -> Lookup {
     Ok(holder(c, &TOKEN, 1)?)
-}
-
-/// Runs the jobs in one transaction (they queue while a first job holds
-/// the writer) and returns their answers in order.
-async fn in_one_transaction(writer: &Writer, jobs: Vec<Job>) -> Vec<Lookup> {
-    let busy = {
-        let writer = writer.clone();
-        tokio::spawn(async move {
-            writer
-                .write(|_| {
-                    std::thread::sleep(std::time::Duration::from_millis(200));
-                    Ok::<_, ApiError>(())
-                })
-                .await
-        })
-    };
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    // Polled in order, so queued in order, while the writer is busy.
-    let answers = futures_util::future::join_all(jobs.into_iter().map(|j| writer.write(j))).await;
-    busy.await.unwrap().unwrap();
-    answers
 }
 
 fn can_create_in_partner_1(found: &Lookup) -> bool {

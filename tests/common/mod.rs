@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use venue_groups::api::error::ApiError;
 use venue_groups::config::Config;
+use venue_groups::db::Writer;
 
 pub mod world;
 
@@ -395,4 +397,31 @@ pub async fn revoked_token(server: &TestServer, email: &str, password: &str) -> 
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     token
+}
+
+/// A job for [`in_one_transaction`].
+pub type WriteJob<T> = Box<dyn FnOnce(&rusqlite::Connection) -> Result<T, ApiError> + Send>;
+
+/// Runs the jobs in one transaction of the writer (they queue while a
+/// first job holds it for 200 ms) and returns their answers in order.
+pub async fn in_one_transaction<T: Send + 'static>(
+    writer: &Writer,
+    jobs: Vec<WriteJob<T>>,
+) -> Vec<Result<T, ApiError>> {
+    let busy = {
+        let writer = writer.clone();
+        tokio::spawn(async move {
+            writer
+                .write(|_| {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    Ok::<_, ApiError>(())
+                })
+                .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // Polled in order, so queued in order, while the writer is busy.
+    let answers = futures_util::future::join_all(jobs.into_iter().map(|j| writer.write(j))).await;
+    busy.await.unwrap().unwrap();
+    answers
 }

@@ -25,31 +25,19 @@ fn insert(c: &rusqlite::Connection, x: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Runs three jobs in one transaction (they queue while a first job holds
-/// the writer) and returns their answers.
+/// Runs three jobs in one transaction and returns their answers.
 async fn batch_of_three<A, B, C>(writer: &Writer, a: A, b: B, c: C) -> [Result<(), ApiError>; 3]
 where
     A: FnOnce(&rusqlite::Connection) -> Result<(), ApiError> + Send + 'static,
     B: FnOnce(&rusqlite::Connection) -> Result<(), ApiError> + Send + 'static,
     C: FnOnce(&rusqlite::Connection) -> Result<(), ApiError> + Send + 'static,
 {
-    let busy = {
-        let writer = writer.clone();
-        tokio::spawn(async move {
-            writer
-                .write(|_| {
-                    std::thread::sleep(Duration::from_millis(200));
-                    Ok::<_, ApiError>(())
-                })
-                .await
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    // Polled in order, so queued in order, while the writer is busy.
-    let (a, b, c) =
-        futures_util::future::join3(writer.write(a), writer.write(b), writer.write(c)).await;
-    busy.await.unwrap().unwrap();
-    [a, b, c]
+    let answers =
+        common::in_one_transaction(writer, vec![Box::new(a), Box::new(b), Box::new(c)]).await;
+    match <[_; 3]>::try_from(answers) {
+        Ok(three) => three,
+        Err(_) => unreachable!("three jobs, three answers"),
+    }
 }
 
 fn rows(db: &Path) -> Vec<String> {
