@@ -1,5 +1,6 @@
 //! The built binary, as an operator runs it: first start, `user create`,
-//! `demo`, `backup`, bad files, signals, `--help` and the request log.
+//! `demo`, `backup`, bad files, signals, the threads, `--help` and the
+//! request log.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -9,6 +10,7 @@ mod files;
 mod first_start;
 mod output;
 mod signals;
+mod threads;
 mod users;
 
 use reqwest::StatusCode;
