@@ -25,6 +25,8 @@ pub mod logging;
 pub mod metrics;
 /// The ids and permissions both storage and the API name.
 pub mod model;
+/// How the kernel schedules the server's threads.
+pub mod scheduling;
 /// Password hashing (argon2id) and bearer-token secrets.
 pub mod secrets;
 /// Binds, serves and shuts down.

@@ -32,7 +32,7 @@ fn serve(cli: &Cli, args: &venue_groups::cli::ServeArgs) -> Result<(), String> {
     let config = Config::from_cli(&cli.db, args)?;
     limit_malloc_caching();
     // Before any thread exists, so that every thread inherits it.
-    let batch = batch_scheduling();
+    let batch = venue_groups::scheduling::batch_from_here();
     // Dropped after the runtime below, i.e. after server::run has returned
     // and logged its last line: dropping it writes out every queued line.
     let _log = venue_groups::logging::init(&args.log, args.log_format, args.log_buffer_lines)?;
@@ -101,33 +101,6 @@ fn limit_malloc_caching() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_caching() {}
-
-/// `SCHED_BATCH` for the calling thread, and so for every thread it starts
-/// (the runtime's workers, the database threads, the log writer): a thread
-/// woken by another of the server's (a read job handed to a read thread,
-/// its answer handed back) waits until the running one blocks or its slice
-/// is used up instead of preempting it. So each side works through every
-/// job and answer queued meanwhile in one go: measured on one core with
-/// 64 connections, context switches per `GET` of a group fell from 1.3 to
-/// 0.16 and the server's CPU per request by about a third, with p99 no
-/// worse. Nothing else changes: the weight (nice) is the same, a woken
-/// thread still gets an idle CPU at once, and it still preempts the
-/// `SCHED_IDLE` hashing threads (src/secrets.rs).
-#[cfg(target_os = "linux")]
-fn batch_scheduling() -> Result<(), std::io::Error> {
-    let param = libc::sched_param { sched_priority: 0 };
-    // SAFETY: sched_setscheduler reads the param and has no other memory
-    // effects; pid 0 is the calling thread; a failure changes nothing.
-    match unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) } {
-        0 => Ok(()),
-        _ => Err(std::io::Error::last_os_error()),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn batch_scheduling() -> Result<(), std::io::Error> {
-    Ok(())
-}
 
 /// Each connection is a file descriptor, and the usual soft limit (1024)
 /// is no more than the default connection cap: raise the soft limit to the

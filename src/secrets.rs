@@ -100,8 +100,10 @@ type HashJob = Box<dyn FnOnce() + Send>;
 /// login storm then takes only the CPU the API leaves over: readers preempt
 /// a 19 ms hash instead of queueing behind it (measured on one core: the
 /// readers' p99 went from 3.8x to 1.5x its calm value; nice 19 was not
-/// enough, and logins went on at the same rate). The thread count bounds how
-/// many hashes run at once (and their 19 MiB blocks).
+/// enough, and logins went on at the same rate). While a hash is queued or
+/// running the server's other threads leave `SCHED_BATCH` so that they do
+/// preempt it (src/scheduling.rs). The thread count bounds how many hashes
+/// run at once (and their 19 MiB blocks).
 pub struct Hasher {
     jobs: Mutex<mpsc::Sender<HashJob>>,
 }
@@ -116,7 +118,7 @@ impl Hasher {
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
                 .spawn(move || {
-                    lower_priority();
+                    crate::scheduling::hashing_thread();
                     loop {
                         let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
                         match job {
@@ -140,23 +142,16 @@ impl Hasher {
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Option<T> {
         let (answer, answered) = tokio::sync::oneshot::channel();
+        let hashing = crate::scheduling::Hashing::queued();
         let job: HashJob = Box::new(move || {
-            let _ = answer.send(f());
+            hashing.start();
+            let value = f();
+            // Before the answer: the policies are back when it arrives.
+            drop(hashing);
+            let _ = answer.send(value);
         });
         self.jobs.lock().ok()?.send(job).ok()?;
         answered.await.ok()
-    }
-}
-
-/// `SCHED_IDLE` for the calling thread: it runs only when no other thread
-/// of the machine wants the CPU (pid 0 is the calling thread on Linux).
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: sched_setscheduler reads the param and has no other memory
-    // effects; a failure leaves the policy as it was.
-    unsafe {
-        let param = libc::sched_param { sched_priority: 0 };
-        libc::sched_setscheduler(0, libc::SCHED_IDLE, &param);
     }
 }
 

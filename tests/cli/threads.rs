@@ -1,8 +1,9 @@
-//! The server's threads and their scheduling policies (src/main.rs,
-//! src/secrets.rs), read from /proc as an operator's `ps` would.
+//! The server's threads and their scheduling policies (src/scheduling.rs),
+//! read from /proc as an operator's `ps` would.
 
 use super::*;
 
+const SCHED_OTHER: u32 = 0;
 const SCHED_BATCH: u32 = 3;
 const SCHED_IDLE: u32 = 5;
 
@@ -49,4 +50,55 @@ async fn every_server_thread_is_batch_scheduled_and_hashing_is_idle() {
         assert_eq!(*policy, wanted, "{name} in {threads:?}");
     }
     assert!(server.terminate().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_a_password_is_hashed_the_server_threads_run_at_the_normal_policy() {
+    let (_dir, db) = temp();
+    let server = Server::start(&db, &boss_env());
+    let pid = server.child.id();
+    let login = {
+        let (client, url) = (server.client.clone(), server.url.clone());
+        tokio::spawn(async move {
+            client
+                .post(format!("{url}/api/internal/v1/auth/login"))
+                .json(&json!({"email": BOSS, "password": BOSS_PASSWORD}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    // The hash takes some 20 ms or more; look at the policies until it is done.
+    let mut seen_normal = Vec::new();
+    while !login.is_finished() {
+        let now = threads(pid);
+        let workers_normal = now
+            .iter()
+            .filter(|(n, _)| n.starts_with("tokio-rt-worker"))
+            .all(|(_, p)| *p == SCHED_OTHER);
+        if workers_normal {
+            seen_normal = now;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    assert_eq!(login.await.unwrap(), StatusCode::OK);
+    assert!(
+        !seen_normal.is_empty(),
+        "never at the normal policy during the login"
+    );
+    for (name, policy) in &seen_normal {
+        let wanted = if name.starts_with("argon2-") {
+            SCHED_IDLE
+        } else {
+            SCHED_OTHER
+        };
+        assert_eq!(*policy, wanted, "{name} during the hash: {seen_normal:?}");
+    }
+    // Done: back to SCHED_BATCH before the answer came.
+    for (name, policy) in threads(pid) {
+        if !name.starts_with("argon2-") {
+            assert_eq!(policy, SCHED_BATCH, "{name} after the hash");
+        }
+    }
 }
