@@ -107,6 +107,20 @@ async fn sizes_give_exactly_those_customers_groups_and_memberships() {
     for id in [first, first + 1, first + 29] {
         let members = all(&s, &format!("/partners/1/groups/{id}/customers")).await;
         assert_eq!(members.len() as i64, counts[&id], "group {id}");
+        // Pages that start inside a block of 1024 customer ids (page 11 at
+        // offset 1,000, ...) neither repeat nor skip a member.
+        let walked: Vec<i64> = members.iter().map(|m| m["id"].as_i64().unwrap()).collect();
+        let stored: Vec<i64> = s
+            .db()
+            .prepare(
+                "SELECT customer_id FROM group_customers WHERE group_id = ?1 ORDER BY customer_id",
+            )
+            .unwrap()
+            .query_map([id], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(walked, stored, "group {id}");
     }
     let a = s
         .get(

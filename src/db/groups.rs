@@ -200,17 +200,35 @@ pub fn members(
         if slice.offset() >= total {
             return Ok((Vec::new(), total));
         }
-        let (from_customer, skip) = seek(c, group, slice.offset())?;
+        let (mut from_customer, skip) = seek(c, group, slice.offset())?;
+        if skip > 0 {
+            // The rows skipped inside the block are walked in the membership
+            // index alone: an OFFSET on the join below would read each
+            // skipped member's customer row too (up to 1023 of them).
+            match c
+                .prepare_cached(
+                    "SELECT customer_id FROM group_customers WHERE group_id = ?1 AND customer_id >= ?2
+                     ORDER BY customer_id LIMIT 1 OFFSET ?3",
+                )?
+                .query_row(params![group, from_customer, skip], |r| r.get(0))
+                .optional()?
+            {
+                Some(first) => from_customer = first,
+                None => return Ok((Vec::new(), total)),
+            }
+        }
         // The trigger group_customers_same_partner keeps every member in the
-        // group's own partner, and the group was found under `partner`.
+        // group's own partner, and the group was found under `partner`; the
+        // foreign key keeps a customer behind every membership, so the join
+        // drops no row the index walk above counted.
         let rows = c
             .prepare_cached(&format!(
                 "SELECT {}, m.added_at FROM group_customers m JOIN customers c ON c.id = m.customer_id
                  WHERE m.group_id = ?1 AND m.customer_id >= ?2
-                 ORDER BY m.customer_id LIMIT ?3 OFFSET ?4",
+                 ORDER BY m.customer_id LIMIT ?3",
                 customers::COLUMNS_C
             ))?
-            .query_map(params![group, from_customer, slice.per_page, skip], member_from_row)?
+            .query_map(params![group, from_customer, slice.per_page], member_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         return Ok((rows, total));
     };
