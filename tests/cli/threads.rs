@@ -27,6 +27,18 @@ fn threads(pid: u32) -> Vec<(String, u32)> {
     found
 }
 
+/// Every thread is at `others` but the hashing threads, at `SCHED_IDLE`.
+fn assert_policies(threads: &[(String, u32)], others: u32, when: &str) {
+    for (name, policy) in threads {
+        let wanted = if name.starts_with("argon2-") {
+            SCHED_IDLE
+        } else {
+            others
+        };
+        assert_eq!(*policy, wanted, "{name} {when}: {threads:?}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_thread_is_batch_scheduled_and_hashing_is_idle() {
     let (_dir, db) = temp();
@@ -41,64 +53,43 @@ async fn every_server_thread_is_batch_scheduled_and_hashing_is_idle() {
         let named = threads.iter().filter(|(n, _)| n.starts_with(prefix));
         assert!(named.count() > 0, "no {prefix} thread in {threads:?}");
     }
-    for (name, policy) in &threads {
-        let wanted = if name.starts_with("argon2-") {
-            SCHED_IDLE
-        } else {
-            SCHED_BATCH
-        };
-        assert_eq!(*policy, wanted, "{name} in {threads:?}");
-    }
+    assert_policies(&threads, SCHED_BATCH, "at rest");
     assert!(server.terminate().success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_a_password_is_hashed_the_server_threads_run_at_the_normal_policy() {
     let (_dir, db) = temp();
-    let server = Server::start(&db, &boss_env());
+    let mut server = Server::start(&db, &boss_env());
     let pid = server.child.id();
-    let login = {
-        let (client, url) = (server.client.clone(), server.url.clone());
-        tokio::spawn(async move {
-            client
-                .post(format!("{url}/api/internal/v1/auth/login"))
-                .json(&json!({"email": BOSS, "password": BOSS_PASSWORD}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        })
-    };
     // The hash takes some 20 ms or more; look at the policies until it is done.
     let mut seen_normal = Vec::new();
-    while !login.is_finished() {
-        let now = threads(pid);
-        let workers_normal = now
-            .iter()
-            .filter(|(n, _)| n.starts_with("tokio-rt-worker"))
-            .all(|(_, p)| *p == SCHED_OTHER);
-        if workers_normal {
-            seen_normal = now;
+    let (status, body) = {
+        let login = server.login(BOSS, BOSS_PASSWORD);
+        tokio::pin!(login);
+        loop {
+            tokio::select! {
+                answer = &mut login => break answer,
+                _ = tokio::time::sleep(Duration::from_millis(1)) => {
+                    let now = threads(pid);
+                    let workers_normal = now
+                        .iter()
+                        .filter(|(n, _)| n.starts_with("tokio-rt-worker"))
+                        .all(|(_, p)| *p == SCHED_OTHER);
+                    if workers_normal {
+                        seen_normal = now;
+                    }
+                }
+            }
         }
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    assert_eq!(login.await.unwrap(), StatusCode::OK);
+    };
+    assert_eq!(status, StatusCode::OK, "{body}");
     assert!(
         !seen_normal.is_empty(),
         "never at the normal policy during the login"
     );
-    for (name, policy) in &seen_normal {
-        let wanted = if name.starts_with("argon2-") {
-            SCHED_IDLE
-        } else {
-            SCHED_OTHER
-        };
-        assert_eq!(*policy, wanted, "{name} during the hash: {seen_normal:?}");
-    }
+    assert_policies(&seen_normal, SCHED_OTHER, "during the hash");
     // Done: back to SCHED_BATCH before the answer came.
-    for (name, policy) in threads(pid) {
-        if !name.starts_with("argon2-") {
-            assert_eq!(policy, SCHED_BATCH, "{name} after the hash");
-        }
-    }
+    assert_policies(&threads(pid), SCHED_BATCH, "after the hash");
+    assert!(server.terminate().success());
 }
