@@ -337,6 +337,54 @@ mod tests {
         stmt.get_status(rusqlite::StatementStatus::RePrepare)
     }
 
+    /// Pages `c` had to read from the file (not its page cache) so far.
+    fn cache_misses(c: &Connection) -> i32 {
+        let (mut now, mut high) = (0, 0);
+        // SAFETY: the handle is the open connection `c` borrows, and
+        // sqlite3_db_status only writes the two ints it is given.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                c.handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_CACHE_MISS,
+                &mut now,
+                &mut high,
+                0,
+            )
+        };
+        assert_eq!(rc, rusqlite::ffi::SQLITE_OK);
+        now
+    }
+
+    #[test]
+    fn one_read_connection_s_scan_leaves_another_s_cache_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        // Some 2,000 pages: more than a read connection's page cache holds.
+        let w = open_writer_connection(&path).unwrap();
+        w.execute_batch(
+            "CREATE TABLE filler(x BLOB);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+             INSERT INTO filler SELECT randomblob(3000) FROM n;",
+        )
+        .unwrap();
+        drop(w);
+        let db = open(&path).unwrap();
+        let (a, b) = (db.pool.get().unwrap(), db.pool.get().unwrap());
+        let point = "SELECT length(x) FROM filler WHERE rowid = 1000";
+        let read =
+            |c: &Connection, sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+        read(&a, point);
+        let warm = cache_misses(&a);
+        read(&b, "SELECT sum(length(x)) FROM filler");
+        read(&a, point);
+        // With SQLite's memory management compiled in, every connection's
+        // pages sit in one process-wide LRU, and a connection whose cache
+        // is full takes the oldest page of any other: after a search, the
+        // next connection to serve point reads read every page from the
+        // file again (see .cargo/config.toml).
+        assert_eq!(cache_misses(&a) - warm, 0, "pages read again");
+    }
+
     #[test]
     fn a_page_query_keeps_its_plan_whatever_the_page() {
         let dir = tempfile::tempdir().unwrap();
